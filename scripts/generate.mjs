@@ -5,7 +5,7 @@
  *   node scripts/generate.mjs           write generated/
  *   node scripts/generate.mjs --check   exit 1 if generated/ differs from what the spec produces (CI drift check)
  *
- * Outputs: schema.d.ts (openapi-typescript, with `@maxBytes` JSDoc), byte-limits.ts, request-rules.ts,
+ * Outputs: schema.ts (openapi-typescript, with `@maxBytes` JSDoc), byte-limits.ts, request-rules.ts,
  * error-codes.ts, hosts.ts. Nothing in src/ or test/ restates what these files hold.
  */
 import { readFile, writeFile, mkdir } from "node:fs/promises";
@@ -306,7 +306,7 @@ async function renderTypes() {
 
 const rules = requestRules();
 const outputs = {
-  "schema.d.ts": await renderTypes(),
+  "schema.ts": await renderTypes(),
   "request-rules.ts": renderRequestRules(rules),
   "byte-limits.ts": renderByteLimits(byteLimits(rules)),
   "error-codes.ts": renderErrorCodes(errorCodeRows()),
