@@ -253,6 +253,28 @@ export const errorCodeRows: readonly ErrorCodeRow[] = ${json(rows)};
 `;
 }
 
+/** The retry classes alone, inverted and per operation: the small table the client's retry policy reads. */
+function retryCodes(rows) {
+  const out = {};
+  for (const { operationId } of operations) out[operationId] = { transient: [], "rate-limit": [], resign: [] };
+  for (const row of rows) {
+    if (row.retry === "never") continue;
+    for (const operationId of row.operations) out[operationId][row.retry].push(row.code);
+  }
+  return out;
+}
+
+function renderRetryCodes(table) {
+  return `${HEADER}
+/**
+ * The error codes the SDK may retry, per operation and retry class (\`x-retryable\` in the spec). Every other code is
+ * \`never\` retried. Kept apart from error-codes.ts so the client bundle carries only this small table; the meanings
+ * are loaded when an error is reported.
+ */
+export const retryCodes = ${JSON.stringify(table)} as const;
+`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Hosts: region → primary and backup origin.
 // ---------------------------------------------------------------------------------------------------------------------
@@ -305,11 +327,13 @@ async function renderTypes() {
 // ---------------------------------------------------------------------------------------------------------------------
 
 const rules = requestRules();
+const rows = errorCodeRows();
 const outputs = {
   "schema.ts": await renderTypes(),
   "request-rules.ts": renderRequestRules(rules),
   "byte-limits.ts": renderByteLimits(byteLimits(rules)),
-  "error-codes.ts": renderErrorCodes(errorCodeRows()),
+  "error-codes.ts": renderErrorCodes(rows),
+  "retry-codes.ts": renderRetryCodes(retryCodes(rows)),
   "hosts.ts": renderHosts(regionHosts()),
 };
 

@@ -1,0 +1,196 @@
+/** @module client — `createClient`: signed, validated, retried calls of create_topic and get_topic over openapi-fetch. */
+import createFetchClient from "openapi-fetch";
+import type { components, paths } from "../generated/schema.js";
+import { requestRules, type OperationId } from "../generated/request-rules.js";
+import { createCredentials } from "./credentials.js";
+import { TimApiError, type TimError } from "./errors.js";
+import { resolveOptions, type ClientOptions } from "./options.js";
+import { createWindowLimiter } from "./rate-limit.js";
+import { apiError, sendWithRetries, type CallState, type TransportSettings } from "./transport.js";
+import { validateRequest } from "./validate.js";
+
+type Schemas = components["schemas"];
+export type CreateTopicRequest = Schemas["CreateTopicRequest"];
+export type GetTopicRequest = Schemas["GetTopicRequest"];
+export type CreateTopicResponse = Schemas["CreateTopicResponse"];
+export type GetTopicResponse = Schemas["GetTopicResponse"];
+export type TopicInfo = Schemas["TopicInfo"];
+export type SelfInfo = Schemas["SelfInfo"];
+
+/** Per-call options; they override the client's for this call. */
+export interface CallOptions {
+  /** Cancels the call at once, including during backoff; the call then rejects with `TimAbortError`. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  deadlineMs?: number;
+  maxRetries?: number;
+  /** Extra request headers (e.g. `Prefer: example=error10010` for a Prism mock). */
+  headers?: Record<string, string>;
+}
+
+/** How a call went. */
+export interface CallMeta {
+  operation: OperationId;
+  /** Attempts made, 1 when nothing was retried. */
+  attempts: number;
+  durationMs: number;
+  /** The `random` query value, the same on every attempt of the call. */
+  random: number;
+  /** The URL of the last attempt, usersig redacted. */
+  url: string;
+  /** Set when a retried create answered "ID already used" and the topic was read back instead. */
+  readBack?: true;
+}
+
+export interface CreateTopicResult {
+  /** The new topic's ID: the custom one you gave, or the one IM assigned. */
+  TopicId: string;
+  /** The IM response body as received. */
+  response: CreateTopicResponse;
+  meta: CallMeta;
+}
+
+/** One topic of a get_topic answer: either read, or failed on its own (IM reports per-topic results). */
+export type TopicOutcome =
+  | { ok: true; TopicId: string; TopicInfo: TopicInfo; SelfInfo?: SelfInfo }
+  | { ok: false; TopicId?: string; error: TimApiError };
+
+export interface GetTopicResult {
+  /** Every topic in IM's order; check `ok` on each. */
+  topics: TopicOutcome[];
+  response: GetTopicResponse;
+  meta: CallMeta;
+}
+
+export interface TimClient {
+  /** Creates a topic in a Community group (create_topic). */
+  createTopic(body: CreateTopicRequest, options?: CallOptions): Promise<CreateTopicResult>;
+  /** Reads topics of a Community group with one member's view of each (get_topic). */
+  getTopic(body: GetTopicRequest, options?: CallOptions): Promise<GetTopicResult>;
+}
+
+/** A fresh uint32 from the platform CSPRNG, for IM's `random` query parameter. */
+function randomUint32(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]!;
+}
+
+export function createClient(options: ClientOptions): TimClient {
+  const resolved = resolveOptions(options);
+  const credentials = createCredentials({
+    sdkAppId: resolved.sdkAppId,
+    identifier: resolved.identifier,
+    secretKey: resolved.secretKey,
+    userSig: resolved.userSig,
+    userSigTtlSeconds: resolved.userSigTtlSeconds,
+  });
+  const api = createFetchClient<paths>({ baseUrl: resolved.origin });
+  const limiters = new Map<OperationId, (signal?: AbortSignal) => Promise<void>>();
+  const rate = resolved.ratePerSecond;
+  const settings: TransportSettings = {
+    fetch: resolved.fetch,
+    secrets: resolved.secretKey ? [resolved.secretKey] : [],
+    backupOrigin: resolved.backupOrigin,
+    resign: credentials.canRefresh ? () => credentials.refresh() : undefined,
+    acquire:
+      rate === undefined
+        ? undefined
+        : (operation, signal) => {
+            let limiter = limiters.get(operation);
+            if (!limiter) limiters.set(operation, (limiter = createWindowLimiter(rate)));
+            return limiter(signal);
+          },
+    onRequest: resolved.onRequest,
+    onResponse: resolved.onResponse,
+    onRetry: resolved.onRetry,
+    onError: resolved.onError,
+  };
+
+  /** Validates, signs and sends one call; resolves IM's successful body. */
+  async function call(operation: OperationId, body: object, idempotent: boolean, options: CallOptions = {}) {
+    if (resolved.validate) validateRequest(operation, body);
+    const state: CallState = {
+      operation,
+      idempotent,
+      maxRetries: options.maxRetries ?? resolved.maxRetries,
+      timeoutMs: options.timeoutMs ?? resolved.timeoutMs,
+      deadlineMs: options.deadlineMs ?? resolved.deadlineMs,
+      signal: options.signal,
+      random: randomUint32(),
+      started: Date.now(),
+      attempts: 0,
+      url: "",
+    };
+    const query = {
+      sdkappid: resolved.sdkAppId,
+      identifier: resolved.identifier,
+      usersig: await credentials.current(),
+      random: state.random,
+      contenttype: "json" as const,
+    };
+    // openapi-fetch builds and serialises the request; the retry loop is its `fetch`, so it sees one logical call.
+    await api.POST(requestRules[operation].path, {
+      params: { query },
+      body: body as never,
+      headers: options.headers,
+      parseAs: "stream",
+      fetch: (request: Request) => sendWithRetries(request, settings, state),
+    });
+    const meta: CallMeta = { operation, attempts: state.attempts, durationMs: Date.now() - state.started, random: state.random, url: state.url };
+    return { body: state.body!, meta };
+  }
+
+  const client: TimClient = {
+    async createTopic(body, options) {
+      const customId = typeof body?.TopicId === "string";
+      try {
+        const { body: response, meta } = await call("createTopic", body, customId, options);
+        return { TopicId: String(response.TopicId ?? body.TopicId), response: response as CreateTopicResponse, meta };
+      } catch (error) {
+        // A retried create with its own TopicId that now hears "ID already used" most likely succeeded on an earlier
+        // attempt whose answer was lost: read the topic back and return it.
+        const e = error as TimError;
+        if (
+          customId &&
+          e instanceof TimApiError &&
+          (e.attempts ?? 1) > 1 &&
+          (requestRules.createTopic.duplicateIdCodes as readonly number[]).includes(e.code)
+        ) {
+          const read = await client.getTopic(
+            { GroupId: body.GroupId, From_Account: body.From_Account ?? resolved.identifier, TopicIdList: [body.TopicId!] },
+            options,
+          );
+          const found = read.topics.find((t) => t.ok && t.TopicId === body.TopicId);
+          if (found) {
+            return {
+              TopicId: body.TopicId!,
+              response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: body.TopicId },
+              meta: { ...read.meta, operation: "createTopic", attempts: e.attempts! + read.meta.attempts, readBack: true },
+            };
+          }
+        }
+        throw error;
+      }
+    },
+
+    async getTopic(body, options) {
+      const { body: response, meta } = await call("getTopic", body, true, options);
+      const items = (response.TopicAndSelfInfo ?? []) as Schemas["TopicAndSelfInfo"][];
+      const topics = await Promise.all(
+        items.map(async (item): Promise<TopicOutcome> => {
+          const topicId = item.TopicInfo?.TopicId;
+          if (item.ErrorCode === 0) {
+            return { ok: true, TopicId: String(topicId), TopicInfo: item.TopicInfo ?? {}, SelfInfo: item.SelfInfo };
+          }
+          const error = await apiError("getTopic", Number(item.ErrorCode), String(item.ErrorInfo ?? ""), {
+            attempts: meta.attempts,
+            random: meta.random,
+            url: meta.url,
+          });
+          return { ok: false, TopicId: topicId, error };
+        }),
+      );
+      return { topics, response: response as GetTopicResponse, meta };
+    },
+  };
+  return client;
+}

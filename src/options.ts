@@ -1,0 +1,128 @@
+/** @module options — the public `ClientOptions`, checked and resolved exactly once into `ResolvedOptions`. */
+import { regionHosts, type Region } from "../generated/hosts.js";
+import type { UserSigSource } from "./credentials.js";
+import { TimConfigError } from "./errors.js";
+import type { Hooks } from "./transport.js";
+
+export interface ClientOptions extends Hooks {
+  /** The SDKAppID from the IM console. */
+  sdkAppId: number;
+  /** An App admin account: REST calls must be made as an admin. */
+  identifier: string;
+  /** The app's secret key; the client then signs (and renews) its own UserSig. Server-side only. */
+  secretKey?: string;
+  /** A UserSig, or a function that returns one (e.g. from your backend); called again after IM rejects a signature. */
+  userSig?: UserSigSource;
+  /** Validity of the UserSigs the client signs with `secretKey`. @default 86400 (IM recommends at least 24 h) */
+  userSigTtlSeconds?: number;
+  /** The data centre of the SDKAppID. @default "cn" unless `baseUrl` is given */
+  region?: Region;
+  /** An origin to send to instead of a region host, e.g. `http://127.0.0.1:4010` (a Prism mock) or a proxy. */
+  baseUrl?: string;
+  /** Check every body against the spec before sending. Switch off to send fields this SDK does not know yet. @default true */
+  validate?: boolean;
+  /** Retries after the first attempt (re-signing and failover do not count). @default 2 */
+  maxRetries?: number;
+  /** Per-attempt timeout. IM's backend gives up after 3 s, so this must be longer. @default 5000 */
+  timeoutMs?: number;
+  /** Budget for a whole call, retries and backoff included. @default undefined (bounded by retries × timeout) */
+  deadlineMs?: number;
+  /** Client-side rate limit per operation (IM allows 200 calls/s per API). `true` uses the documented rate. @default false */
+  rateLimit?: boolean | { perSecond: number };
+  /** On a DNS/connect failure, retry on the region's backup `*.my-imcloud.com` host. Needs `region`. @default false */
+  failover?: boolean;
+  /** The fetch to use (a proxy-aware one, or a test double). @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /**
+   * Allow `secretKey` in a browser. The secret key signs admin UserSigs: anyone who can read your page can then act
+   * as your App admin. Get a `userSig` from your backend instead. @default false
+   */
+  dangerouslyAllowBrowser?: boolean;
+}
+
+export interface ResolvedOptions extends Hooks {
+  sdkAppId: number;
+  identifier: string;
+  secretKey: string | undefined;
+  userSig: UserSigSource | undefined;
+  userSigTtlSeconds: number;
+  origin: string;
+  backupOrigin: string | undefined;
+  validate: boolean;
+  maxRetries: number;
+  timeoutMs: number;
+  deadlineMs: number | undefined;
+  ratePerSecond: number | undefined;
+  fetch: typeof fetch;
+}
+
+export const DEFAULTS = { maxRetries: 2, timeoutMs: 5000, userSigTtlSeconds: 86_400, ratePerSecond: 200 } as const;
+
+const isBrowser = () => typeof window !== "undefined" && typeof document !== "undefined";
+
+function check(condition: unknown, option: string, message: string): asserts condition {
+  if (!condition) throw new TimConfigError(option, `\`${option}\` ${message}`);
+}
+
+const isCount = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min;
+
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  check(options && typeof options === "object", "options", "must be an object");
+  const o = options;
+  check(isCount(o.sdkAppId, 1), "sdkAppId", "must be a positive integer");
+  check(typeof o.identifier === "string" && o.identifier !== "", "identifier", "must be a non-empty string (an App admin account)");
+  check((o.secretKey === undefined) !== (o.userSig === undefined), "secretKey", "or `userSig` must be given, but not both");
+  check(o.secretKey === undefined || (typeof o.secretKey === "string" && o.secretKey !== ""), "secretKey", "must be a non-empty string");
+  check(o.userSig === undefined || typeof o.userSig === "function" || (typeof o.userSig === "string" && o.userSig !== ""), "userSig", "must be a non-empty string or a function");
+  check(
+    o.secretKey === undefined || o.dangerouslyAllowBrowser === true || !isBrowser(),
+    "secretKey",
+    "in browser code exposes your admin signing key to every visitor; get a `userSig` from your backend, or set `dangerouslyAllowBrowser: true` if you really mean it",
+  );
+  check(o.region === undefined || o.baseUrl === undefined, "baseUrl", "and `region` are exclusive");
+  check(o.region === undefined || Object.hasOwn(regionHosts, o.region), "region", `must be one of ${Object.keys(regionHosts).join(", ")}`);
+  let origin: string;
+  if (o.baseUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(o.baseUrl);
+    } catch {
+      // reported below
+    }
+    check(parsed && /^https?:$/.test(parsed.protocol), "baseUrl", "must be an absolute http(s) URL such as http://127.0.0.1:4010");
+    origin = o.baseUrl.replace(/\/+$/, "");
+  } else {
+    origin = regionHosts[o.region ?? "cn"].primary;
+  }
+  const hosts: { primary: string; backup?: string } = regionHosts[o.region ?? "cn"];
+  check(!o.failover || (o.region !== undefined && hosts.backup !== undefined), "failover", "needs a `region` that has a backup host");
+  check(o.maxRetries === undefined || (isCount(o.maxRetries, 0) && o.maxRetries <= 10), "maxRetries", "must be an integer from 0 to 10");
+  check(o.timeoutMs === undefined || isCount(o.timeoutMs, 1), "timeoutMs", "must be a positive integer (milliseconds)");
+  check(o.deadlineMs === undefined || isCount(o.deadlineMs, 1), "deadlineMs", "must be a positive integer (milliseconds)");
+  check(o.userSigTtlSeconds === undefined || isCount(o.userSigTtlSeconds, 60), "userSigTtlSeconds", "must be an integer ≥ 60");
+  const rate = o.rateLimit === true ? DEFAULTS.ratePerSecond : o.rateLimit ? o.rateLimit.perSecond : undefined;
+  check(rate === undefined || isCount(rate, 1), "rateLimit", "perSecond must be a positive integer");
+  const fetchImpl = o.fetch ?? globalThis.fetch;
+  check(typeof fetchImpl === "function", "fetch", "must be a function (no global fetch in this runtime)");
+
+  return {
+    sdkAppId: o.sdkAppId,
+    identifier: o.identifier,
+    secretKey: o.secretKey,
+    userSig: o.userSig,
+    userSigTtlSeconds: o.userSigTtlSeconds ?? DEFAULTS.userSigTtlSeconds,
+    origin,
+    backupOrigin: o.failover ? hosts.backup : undefined,
+    validate: o.validate ?? true,
+    maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
+    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
+    deadlineMs: o.deadlineMs,
+    ratePerSecond: rate,
+    // Some runtimes' fetch throws "Illegal invocation" when called unbound.
+    fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    onRequest: o.onRequest,
+    onResponse: o.onResponse,
+    onRetry: o.onRetry,
+    onError: o.onError,
+  };
+}

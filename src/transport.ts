@@ -1,0 +1,255 @@
+/**
+ * @module transport — the retrying `fetch` handed to openapi-fetch for each call, so middleware sees one logical
+ * request while this loop sees every attempt. It owns timeouts, the deadline, aborts, backoff, re-signing, rate
+ * limiting, region failover, IM body codes and the hooks.
+ */
+import type { OperationId } from "../generated/request-rules.js";
+import { retryCodes } from "../generated/retry-codes.js";
+import type { RetryClass } from "../generated/error-codes.js";
+import {
+  TimAbortError,
+  TimApiError,
+  TimError,
+  TimHttpError,
+  TimNetworkError,
+  TimResponseError,
+  TimTimeoutError,
+  redact,
+  type TimErrorDetails,
+} from "./errors.js";
+import { decideRetry, parseRetryAfter, type AttemptFailure } from "./retry-policy.js";
+import { sleep } from "./internal/sleep.js";
+
+/** Hook payloads: one object each, URLs always redacted. */
+export interface RequestEvent { operation: OperationId; attempt: number; url: string }
+export interface ResponseEvent extends RequestEvent { status: number; code?: number; durationMs: number }
+export interface RetryEvent extends RequestEvent { delayMs: number; error: TimError; resign: boolean; failover: boolean }
+export interface ErrorEvent { operation: OperationId; attempts: number; durationMs: number; url: string; error: TimError }
+export interface Hooks {
+  onRequest?: (event: RequestEvent) => void;
+  onResponse?: (event: ResponseEvent) => void;
+  onRetry?: (event: RetryEvent) => void;
+  onError?: (event: ErrorEvent) => void;
+}
+
+/** Per-client settings, resolved once. */
+export interface TransportSettings extends Hooks {
+  fetch: typeof fetch;
+  /** Text never to show (the secret key); usersig is redacted by name. */
+  secrets: readonly string[];
+  /** Backup origin to switch to on a DNS/connect failure (`failover`). */
+  backupOrigin?: string;
+  /** Waits for a send slot of the operation (`rateLimit`). */
+  acquire?: (operation: OperationId, signal?: AbortSignal) => Promise<void>;
+  /** A fresh UserSig, when one can be had (after 70001/70052). */
+  resign?: () => Promise<string>;
+}
+
+/** Per-call state: the inputs, plus what the loop learnt (attempts, the parsed body). */
+export interface CallState {
+  operation: OperationId;
+  idempotent: boolean;
+  maxRetries: number;
+  timeoutMs: number;
+  deadlineMs?: number;
+  signal?: AbortSignal;
+  random: number;
+  started: number;
+  attempts: number;
+  /** The redacted URL of the last attempt. */
+  url: string;
+  /** The parsed IM body of the successful attempt. */
+  body?: Record<string, unknown>;
+}
+
+/** Error codes that name a network-level failure where nothing reached the server. */
+const CONNECT_FAILURE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT|ConnectionRefused|FailedToOpenSocket|connection refused|dns error|failed to lookup/i;
+
+/** Whether a fetch rejection is a DNS/connect failure, looking through `cause` chains (undici, Bun, Deno). */
+export function isConnectFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (CONNECT_FAILURE.test(`${code ?? ""} ${message ?? ""}`)) return true;
+  }
+  return false;
+}
+
+export function retryClassOf(operation: OperationId, code: number): RetryClass {
+  const table: Record<string, readonly number[]> = retryCodes[operation];
+  for (const retry in table) if (table[retry]!.includes(code)) return retry as RetryClass;
+  return "never";
+}
+
+let meanings: Promise<typeof import("../generated/error-codes.js")> | undefined;
+
+/** Builds a TimApiError with the spec's meaning; the meanings table is loaded only when an error is reported. */
+export async function apiError(operation: OperationId, code: number, info: string, details: TimErrorDetails): Promise<TimApiError> {
+  const { errorCodeRows } = await (meanings ??= import("../generated/error-codes.js"));
+  const row = errorCodeRows.find((r) => r.code === code && r.operations.includes(operation));
+  return new TimApiError(
+    { code, info, retry: retryClassOf(operation, code), codeName: row?.name, meaning: row && { zh: row.zh, en: row.en } },
+    { ...details, operation },
+  );
+}
+
+/** A safe stand-in for a foreign error: its name, code and redacted message, without a stack that could hold a URL. */
+function scrubCause(error: unknown, secrets: readonly string[]): Error {
+  const { name, message, code } = (error ?? {}) as { name?: string; message?: string; code?: string };
+  const clean = new Error(redact(String(message ?? error), secrets));
+  clean.name = name ?? "Error";
+  if (code) Object.assign(clean, { code });
+  return clean;
+}
+
+/** Sends `request` with retries; resolves an empty 200 on success (the parsed body is left in `state.body`). */
+export async function sendWithRetries(request: Request, settings: TransportSettings, state: CallState): Promise<Response> {
+  const url = new URL(request.url);
+  const headers = request.headers;
+  const payload = await request.text(); // read once, replayed on every attempt
+  const deadlineAt = state.deadlineMs === undefined ? Infinity : state.started + state.deadlineMs;
+  let retriesUsed = 0;
+  let resigned = false;
+  let failedOver = false;
+
+  for (;;) {
+    state.attempts++;
+    state.url = redact(url.href, settings.secrets);
+    const details = (): TimErrorDetails => ({
+      operation: state.operation,
+      attempts: state.attempts,
+      durationMs: Date.now() - state.started,
+      url: state.url,
+      random: state.random,
+    });
+    /** Reports the error that ends the call to `onError`, and returns it for the caller to throw. */
+    const report = (error: TimError): TimError => {
+      settings.onError?.({ operation: state.operation, attempts: state.attempts, durationMs: Date.now() - state.started, url: state.url, error });
+      return error;
+    };
+    if (state.signal?.aborted) throw report(new TimAbortError(`${state.operation} aborted`, details()));
+    if (Date.now() >= deadlineAt) throw report(new TimTimeoutError("deadline", state.deadlineMs!, details()));
+
+    if (settings.acquire) {
+      try {
+        await settings.acquire(state.operation, state.signal);
+      } catch {
+        throw report(new TimAbortError(`${state.operation} aborted while waiting for a rate-limit slot`, details()));
+      }
+    }
+
+    settings.onRequest?.({ operation: state.operation, attempt: state.attempts, url: state.url });
+    const attemptStart = Date.now();
+    const controller = new AbortController();
+    let firedBy: "caller" | "attempt" | "deadline" | undefined;
+    const onCallerAbort = () => {
+      firedBy = "caller";
+      controller.abort();
+    };
+    state.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    const budget = Math.min(state.timeoutMs, deadlineAt - attemptStart);
+    const timer = setTimeout(() => {
+      firedBy = budget === state.timeoutMs ? "attempt" : "deadline";
+      controller.abort();
+    }, budget);
+
+    let failure: AttemptFailure;
+    let error: TimError;
+    let retryAfterMs: number | undefined;
+    try {
+      const response = await settings.fetch(url, { method: "POST", headers, body: payload, signal: controller.signal });
+      const text = await response.text();
+      retryAfterMs = parseRetryAfter(response.headers, Date.now());
+      let parsed: unknown;
+      try {
+        parsed = response.status === 200 ? JSON.parse(text) : undefined;
+      } catch {
+        // handled below as an unparsable body
+      }
+      const code = (parsed as { ErrorCode?: unknown } | undefined)?.ErrorCode;
+      settings.onResponse?.({
+        operation: state.operation,
+        attempt: state.attempts,
+        url: state.url,
+        status: response.status,
+        code: typeof code === "number" ? code : undefined,
+        durationMs: Date.now() - attemptStart,
+      });
+      if (response.status !== 200) {
+        failure = { kind: "http", status: response.status };
+        error = new TimHttpError(response.status, text.slice(0, 200), details());
+      } else if (typeof code !== "number") {
+        failure = { kind: "body" };
+        error = new TimResponseError(text.slice(0, 200), details());
+      } else if (code === 0) {
+        state.body = parsed as Record<string, unknown>;
+        return new Response(null, { status: 200 });
+      } else {
+        const info = (parsed as { ErrorInfo?: unknown }).ErrorInfo;
+        error = await apiError(state.operation, code, typeof info === "string" ? info : "", details());
+        failure = { kind: "api", retry: (error as TimApiError).retry };
+      }
+    } catch (thrown) {
+      if (firedBy === "caller") throw report(new TimAbortError(`${state.operation} aborted`, { ...details(), cause: state.signal?.reason }));
+      if (firedBy) {
+        failure = { kind: "timeout" };
+        error = new TimTimeoutError(firedBy === "attempt" ? "attempt" : "deadline", firedBy === "attempt" ? state.timeoutMs : state.deadlineMs!, details());
+        if (firedBy === "deadline") throw report(error);
+      } else {
+        const connectFailed = isConnectFailure(thrown);
+        failure = { kind: "network", connectFailed };
+        const cause = scrubCause(thrown, settings.secrets);
+        error = new TimNetworkError(
+          `${state.operation} failed on the network (${cause.message})${connectFailed ? "" : "; the request may have been applied"}`,
+          !connectFailed,
+          { ...details(), cause },
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+      state.signal?.removeEventListener("abort", onCallerAbort);
+    }
+
+    // Region failover: a DNS/connect failure on the primary host moves the call to the backup host, once, at once.
+    if (failure.kind === "network" && failure.connectFailed && settings.backupOrigin && !failedOver) {
+      failedOver = true;
+      const backup = new URL(settings.backupOrigin);
+      url.protocol = backup.protocol;
+      url.host = backup.host;
+      settings.onRetry?.({ operation: state.operation, attempt: state.attempts, url: state.url, delayMs: 0, error, resign: false, failover: true });
+      continue;
+    }
+
+    const decision = decideRetry({
+      failure,
+      retriesUsed,
+      maxRetries: state.maxRetries,
+      idempotent: state.idempotent,
+      canResign: !resigned && settings.resign !== undefined,
+      retryAfterMs,
+      random: Math.random,
+    });
+    if (!decision.retry) throw report(error);
+    if (decision.delayMs > 0 && Date.now() + decision.delayMs >= deadlineAt) throw report(error); // no time left to wait
+    settings.onRetry?.({
+      operation: state.operation,
+      attempt: state.attempts,
+      url: state.url,
+      delayMs: decision.delayMs,
+      error,
+      resign: decision.resign === true,
+      failover: false,
+    });
+    if (decision.countsAsRetry) retriesUsed++;
+    if (decision.resign) {
+      resigned = true;
+      url.searchParams.set("usersig", await settings.resign!());
+    }
+    if (decision.delayMs > 0) {
+      try {
+        await sleep(decision.delayMs, state.signal);
+      } catch {
+        throw report(new TimAbortError(`${state.operation} aborted during a retry backoff`, { ...details(), cause: error }));
+      }
+    }
+  }
+}
