@@ -1,0 +1,166 @@
+/** createClient with an injected fetch: options, hosts, query, signing cache, validation before the network, secrets. */
+import { inspect } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  createClient,
+  regionHosts,
+  TimApiError,
+  TimConfigError,
+  TimValidationError,
+  verifyUserSig,
+  type ClientOptions,
+} from "../src/index.js";
+
+const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+const base = { sdkAppId: 1400000000, identifier: "administrator", secretKey: SECRET } satisfies ClientOptions;
+const GROUP = "@TGS#_@TGS#cQVLVHIM62CJ";
+
+/** A fetch double answering one IM body, recording every request. */
+function fakeFetch(answer: Record<string, unknown> = { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: `${GROUP}@TOPIC#_@TOPIC#x` }) {
+  const requests: { url: URL; body: string; headers: Headers }[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    requests.push({ url: new URL(String(input)), body: String(init?.body), headers: new Headers(init?.headers) });
+    return new Response(JSON.stringify(answer), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  return { fetch, requests };
+}
+
+describe("createClient options", () => {
+  it.each([
+    [{ ...base, sdkAppId: 0 }, "sdkAppId"],
+    [{ ...base, sdkAppId: 1.5 }, "sdkAppId"],
+    [{ ...base, identifier: "" }, "identifier"],
+    [{ sdkAppId: 1, identifier: "a" }, "secretKey"],
+    [{ ...base, userSig: "sig" }, "secretKey"],
+    [{ ...base, region: "mars" }, "region"],
+    [{ ...base, region: "sgp", baseUrl: "http://127.0.0.1:1" }, "baseUrl"],
+    [{ ...base, baseUrl: "127.0.0.1:4010" }, "baseUrl"],
+    [{ ...base, timeoutMs: 0 }, "timeoutMs"],
+    [{ ...base, maxRetries: -1 }, "maxRetries"],
+    [{ ...base, deadlineMs: 1.5 }, "deadlineMs"],
+    [{ ...base, rateLimit: { perSecond: 0 } }, "rateLimit"],
+    [{ ...base, failover: true }, "failover"],
+    [{ ...base, region: "jpn", failover: true }, "failover"],
+  ] as [ClientOptions, string][])("refuses %o, naming `%s`", (options, option) => {
+    let thrown: unknown;
+    try {
+      createClient(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TimConfigError);
+    expect((thrown as TimConfigError).option).toBe(option);
+    expect((thrown as Error).message).toContain(`\`${option}\``);
+    expect(inspect(thrown)).not.toContain(SECRET);
+  });
+
+  it("sends to the region's primary host, under the /v4 path", async () => {
+    const { fetch, requests } = fakeFetch();
+    await createClient({ ...base, region: "sgp", fetch }).createTopic({ GroupId: GROUP, TopicName: "t" });
+    expect(requests[0]!.url.origin).toBe(regionHosts.sgp.primary);
+    expect(requests[0]!.url.pathname).toBe("/v4/million_group_open_http_svc/create_topic");
+  });
+
+  it("defaults to the China host", async () => {
+    const { fetch, requests } = fakeFetch();
+    await createClient({ ...base, fetch }).createTopic({ GroupId: GROUP, TopicName: "t" });
+    expect(requests[0]!.url.origin).toBe(regionHosts.cn.primary);
+  });
+});
+
+describe("calls", () => {
+  it("fills the five query parameters, with a fresh uint32 random per call and one cached, valid UserSig", async () => {
+    const { fetch, requests } = fakeFetch();
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch });
+    await im.createTopic({ GroupId: GROUP, TopicName: "a" });
+    await im.createTopic({ GroupId: GROUP, TopicName: "b" });
+    const [first, second] = requests.map((r) => r.url.searchParams);
+    for (const query of [first!, second!]) {
+      expect([...query.keys()].sort()).toEqual(["contenttype", "identifier", "random", "sdkappid", "usersig"]);
+      expect(query.get("contenttype")).toBe("json");
+      const random = Number(query.get("random"));
+      expect(Number.isInteger(random) && random >= 0 && random <= 0xffffffff).toBe(true);
+    }
+    expect(first!.get("random")).not.toBe(second!.get("random"));
+    expect(first!.get("usersig")).toBe(second!.get("usersig")); // cached
+    const check = await verifyUserSig(first!.get("usersig")!, { sdkAppId: base.sdkAppId, secretKey: SECRET, identifier: base.identifier });
+    expect(check.ok).toBe(true);
+    expect(JSON.parse(requests[0]!.body)).toEqual({ GroupId: GROUP, TopicName: "a" });
+    expect(requests[0]!.headers.get("content-type")).toContain("application/json");
+  });
+
+  it("uses a userSig function and sends what it returns", async () => {
+    const { fetch, requests } = fakeFetch();
+    const im = createClient({ sdkAppId: 1, identifier: "admin", userSig: async () => "from-backend", baseUrl: "http://127.0.0.1:9", fetch });
+    await im.createTopic({ GroupId: GROUP, TopicName: "a" });
+    expect(requests[0]!.url.searchParams.get("usersig")).toBe("from-backend");
+  });
+
+  it("refuses bad input before any request", async () => {
+    const { fetch, requests } = fakeFetch();
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch });
+    await expect(im.createTopic({ GroupId: GROUP, TopicName: "x".repeat(31) })).rejects.toBeInstanceOf(TimValidationError);
+    await expect(im.getTopic({ GroupId: "@TGS#abc", From_Account: "u" })).rejects.toMatchObject({ field: "GroupId" });
+    expect(requests).toHaveLength(0);
+  });
+
+  it("sends unknown fields when validation is switched off (forward compatibility)", async () => {
+    const { fetch, requests } = fakeFetch();
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, validate: false });
+    await im.createTopic({ GroupId: GROUP, TopicName: "t", TopicType: "Private" } as never);
+    expect(JSON.parse(requests[0]!.body).TopicType).toBe("Private");
+  });
+
+  it("returns meta with attempts, duration, random and a redacted URL", async () => {
+    const { fetch, requests } = fakeFetch();
+    const created = await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch }).createTopic({ GroupId: GROUP, TopicName: "t" });
+    expect(created.TopicId).toBe(`${GROUP}@TOPIC#_@TOPIC#x`);
+    expect(created.meta).toMatchObject({ operation: "createTopic", attempts: 1, random: Number(requests[0]!.url.searchParams.get("random")) });
+    expect(created.meta.url).toContain("usersig=[REDACTED]");
+    expect(created.meta.url).not.toContain(requests[0]!.url.searchParams.get("usersig")!);
+  });
+});
+
+describe("errors keep secrets out", () => {
+  it("TimApiError has code, info, meaning, retry class — and no usersig or secret anywhere", async () => {
+    const { fetch, requests } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: 10010, ErrorInfo: "group gone" });
+    const error = await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch })
+      .createTopic({ GroupId: GROUP, TopicName: "t" })
+      .catch((e: unknown) => e as TimApiError);
+    expect(error).toBeInstanceOf(TimApiError);
+    expect(error).toMatchObject({ code: 10010, info: "group gone", operation: "createTopic", retry: "never", codeName: "GroupNotFound" });
+    expect(error.meaning?.zh).toBe("当前群组不存在或者已经被删除");
+    const usersig = requests[0]!.url.searchParams.get("usersig")!;
+    for (const text of [String(error), error.stack ?? "", JSON.stringify(error), inspect(error, { depth: 5 })]) {
+      expect(text).not.toContain(usersig);
+      expect(text).not.toContain(SECRET);
+    }
+    expect(JSON.stringify(error)).toContain("[REDACTED]");
+  });
+
+  it("an unknown code is still a TimApiError, never retried", async () => {
+    const { fetch, requests } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: 99999, ErrorInfo: "new" });
+    const error = await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch })
+      .getTopic({ GroupId: GROUP, From_Account: "u" })
+      .catch((e: unknown) => e as TimApiError);
+    expect(error).toMatchObject({ code: 99999, retry: "never", meaning: undefined });
+    expect(requests).toHaveLength(1);
+  });
+});
+
+describe("browser safety", () => {
+  const g = globalThis as Record<string, unknown>;
+  afterEach(() => {
+    delete g.window;
+    delete g.document;
+  });
+
+  it("refuses a secretKey in a browser unless dangerouslyAllowBrowser is set", () => {
+    g.window = {};
+    g.document = {};
+    expect(() => createClient({ ...base })).toThrow(TimConfigError);
+    expect(() => createClient({ ...base })).toThrow(/dangerouslyAllowBrowser/);
+    expect(() => createClient({ ...base, dangerouslyAllowBrowser: true })).not.toThrow();
+    expect(() => createClient({ sdkAppId: 1, identifier: "admin", userSig: () => "sig" })).not.toThrow();
+  });
+});
