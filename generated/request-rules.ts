@@ -34,8 +34,6 @@ export type FieldRule = StringFieldRule | ArrayFieldRule | IntegerFieldRule;
 export interface OperationRules {
   /** The request path under a region host, e.g. `/v4/million_group_open_http_svc/create_topic`. */
   readonly path: string;
-  /** The last path segment, IM's "command" (`create_topic`). */
-  readonly command: string;
   readonly rateLimitPerSecond: number;
   /** Codes meaning "this ID already exists" (`x-duplicate-id-codes`). */
   readonly duplicateIdCodes: readonly number[];
@@ -47,7 +45,6 @@ export interface OperationRules {
 export const requestRules = {
   "createTopic": {
     "path": "/v4/million_group_open_http_svc/create_topic",
-    "command": "create_topic",
     "rateLimitPerSecond": 200,
     "duplicateIdCodes": [
       10025
@@ -63,7 +60,6 @@ export const requestRules = {
         "pattern": /^@TGS#_[\x20-\x7E]+$/u
       },
       "TopicId": {
-        "required": false,
         "type": "string",
         "minLength": 15,
         "maxLength": 96,
@@ -86,30 +82,25 @@ export const requestRules = {
         "maxBytes": 30
       },
       "From_Account": {
-        "required": false,
         "type": "string",
         "minLength": 1
       },
       "CustomString": {
-        "required": false,
         "type": "string",
         "maxLength": 3000,
         "maxBytes": 3000
       },
       "FaceUrl": {
-        "required": false,
         "type": "string",
         "maxLength": 100,
         "maxBytes": 100
       },
       "Notification": {
-        "required": false,
         "type": "string",
         "maxLength": 300,
         "maxBytes": 300
       },
       "Introduction": {
-        "required": false,
         "type": "string",
         "maxLength": 240,
         "maxBytes": 240
@@ -118,7 +109,6 @@ export const requestRules = {
   },
   "getTopic": {
     "path": "/v4/million_group_open_http_svc/get_topic",
-    "command": "get_topic",
     "rateLimitPerSecond": 200,
     "duplicateIdCodes": [],
     "additionalProperties": false,
@@ -137,7 +127,6 @@ export const requestRules = {
         "minLength": 1
       },
       "TopicIdList": {
-        "required": false,
         "type": "array",
         "items": {
           "type": "string",
@@ -148,7 +137,6 @@ export const requestRules = {
         }
       },
       "ResponseFilter": {
-        "required": false,
         "type": "array",
         "items": {
           "type": "string",

@@ -91,11 +91,10 @@ function requestRules() {
     const required = new Set(body.required ?? []);
     const fields = {};
     for (const [name, propSchema] of Object.entries(body.properties)) {
-      fields[name] = { required: required.has(name), ...fieldRule(propSchema) };
+      fields[name] = { ...(required.has(name) ? { required: true } : {}), ...fieldRule(propSchema) };
     }
     rules[operationId] = {
       path: opPath,
-      command: opPath.split("/").pop(),
       rateLimitPerSecond: operation["x-rate-limit-per-second"],
       duplicateIdCodes: operation["x-duplicate-id-codes"] ?? [],
       additionalProperties: body.additionalProperties !== false,
@@ -143,8 +142,6 @@ export type FieldRule = StringFieldRule | ArrayFieldRule | IntegerFieldRule;
 export interface OperationRules {
   /** The request path under a region host, e.g. \`/v4/million_group_open_http_svc/create_topic\`. */
   readonly path: string;
-  /** The last path segment, IM's "command" (\`create_topic\`). */
-  readonly command: string;
   readonly rateLimitPerSecond: number;
   /** Codes meaning "this ID already exists" (\`x-duplicate-id-codes\`). */
   readonly duplicateIdCodes: readonly number[];

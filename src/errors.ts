@@ -25,11 +25,12 @@ export interface TimErrorDetails {
  */
 export class TimError extends Error {
   override name = "TimError";
-  operation?: OperationId;
-  attempts?: number;
-  durationMs?: number;
-  url?: string;
-  random?: number;
+  // `declare`: typed fields set by Object.assign below; not emitted as `= undefined` initialisers.
+  declare operation?: OperationId;
+  declare attempts?: number;
+  declare durationMs?: number;
+  declare url?: string;
+  declare random?: number;
 
   constructor(message: string, details: TimErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
