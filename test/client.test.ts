@@ -124,9 +124,9 @@ describe("calls", () => {
 describe("errors keep secrets out", () => {
   it("TimApiError has code, info, meaning, retry class — and no usersig or secret anywhere", async () => {
     const { fetch, requests } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: 10010, ErrorInfo: "group gone" });
-    const error = await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch })
+    const error = (await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch })
       .createTopic({ GroupId: GROUP, TopicName: "t" })
-      .catch((e: unknown) => e as TimApiError);
+      .catch((e: unknown) => e)) as TimApiError;
     expect(error).toBeInstanceOf(TimApiError);
     expect(error).toMatchObject({ code: 10010, info: "group gone", operation: "createTopic", retry: "never", codeName: "GroupNotFound" });
     expect(error.meaning?.zh).toBe("当前群组不存在或者已经被删除");
@@ -140,9 +140,9 @@ describe("errors keep secrets out", () => {
 
   it("an unknown code is still a TimApiError, never retried", async () => {
     const { fetch, requests } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: 99999, ErrorInfo: "new" });
-    const error = await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch })
+    const error = (await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch })
       .getTopic({ GroupId: GROUP, From_Account: "u" })
-      .catch((e: unknown) => e as TimApiError);
+      .catch((e: unknown) => e)) as TimApiError;
     expect(error).toMatchObject({ code: 99999, retry: "never", meaning: undefined });
     expect(requests).toHaveLength(1);
   });

@@ -1,0 +1,198 @@
+/** @module usersig — Tencent Cloud IM UserSig (TLS sig v2, HMAC-SHA256) signing and verification on WebCrypto. */
+import { base64ToBytes, bytesToBase64, fromUserSigAlphabet, toUserSigAlphabet } from "./internal/base64.js";
+import { utf8ByteLength } from "./internal/utf8.js";
+import { zlibInflate, zlibStore } from "./internal/zlib.js";
+
+export interface GenUserSigOptions {
+  /** The application's SDKAppID from the IM console. */
+  sdkAppId: number;
+  /** The console secret key, used as typed (its UTF-8 bytes are the HMAC key; it is not hex-decoded). */
+  secretKey: string;
+  /** The UserID the signature is for; for REST calls, an App admin account. */
+  identifier: string;
+  /** Validity in seconds from `now`. IM recommends at least a day (error 70001). @example 86400 */
+  expireSeconds: number;
+  /** Issue time in Unix seconds. @default Math.floor(Date.now() / 1000) */
+  now?: number;
+}
+
+export interface VerifyUserSigOptions {
+  /** The SDKAppID the signature must be for. */
+  sdkAppId: number;
+  /** The secret key it must be signed with. */
+  secretKey: string;
+  /** The UserID it must be for. */
+  identifier: string;
+  /** The time to check expiry against, in Unix seconds. @default Math.floor(Date.now() / 1000) */
+  now?: number;
+}
+
+export type VerifyUserSigResult =
+  | { ok: true; sdkAppId: number; identifier: string; issuedAt: number; expireSeconds: number; expiresAt: number }
+  | {
+      ok: false;
+      /** The first check that failed, in Tencent's order (Go `VerifyUserSig`), plus `corrupt` for anything undecodable. */
+      reason: "corrupt" | "wrong-sdkappid" | "wrong-identifier" | "expired" | "bad-signature";
+      message: string;
+    };
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
+
+/** Far longer than any UserSig (~250 characters); bounds what a hostile token can inflate to (deflate tops out near 1000:1). */
+const MAX_USERSIG_LENGTH = 4096;
+
+/** Imported keys per secret, so repeated signing skips `importKey`. Small, because an app has one secret or a few. */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_CACHED_KEYS = 16;
+
+/** Signs a UserSig exactly as Tencent's signers do (tencent-im.md §1.1), with an uncompressed zlib body. */
+export async function genUserSig(options: GenUserSigOptions): Promise<string> {
+  const { sdkAppId, secretKey, identifier, expireSeconds, now = currentUnixSeconds() } = options;
+  assertIdentityOptions(sdkAppId, identifier);
+  assertSecretKey(secretKey);
+  assertInteger(expireSeconds, "expireSeconds", 1);
+  assertInteger(now, "now", 0);
+  const signature = await subtleCrypto().sign(
+    "HMAC",
+    await importHmacKey(secretKey),
+    encoder.encode(stringToSign(identifier, sdkAppId, now, expireSeconds)),
+  );
+  // The node signer's key order (tencent-im.md §1.1 step 4); the server parses the JSON, so the order is cosmetic.
+  const document = JSON.stringify({
+    "TLS.ver": "2.0",
+    "TLS.identifier": identifier,
+    "TLS.sdkappid": sdkAppId,
+    "TLS.time": now,
+    "TLS.expire": expireSeconds,
+    "TLS.sig": bytesToBase64(new Uint8Array(signature)),
+  });
+  return toUserSigAlphabet(bytesToBase64(zlibStore(encoder.encode(document))));
+}
+
+/**
+ * Checks a UserSig as Tencent's Go `VerifyUserSig` does: SDKAppID, then identifier, then expiry (`now > time + expire`),
+ * then the HMAC. Never throws for a bad token, only for bad options. A PrivateMapKey (a token with `TLS.userbuf`)
+ * is not a UserSig and fails as `bad-signature`.
+ */
+export async function verifyUserSig(userSig: string, options: VerifyUserSigOptions): Promise<VerifyUserSigResult> {
+  const { sdkAppId, secretKey, identifier, now = currentUnixSeconds() } = options;
+  assertIdentityOptions(sdkAppId, identifier);
+  assertSecretKey(secretKey);
+  assertInteger(now, "now", 0);
+  const failure = (reason: (VerifyUserSigResult & { ok: false })["reason"], message: string): VerifyUserSigResult => ({
+    ok: false,
+    reason,
+    message: `UserSig ${message}`,
+  });
+
+  if (typeof userSig !== "string" || userSig.length > MAX_USERSIG_LENGTH) {
+    return failure("corrupt", `is not a string of at most ${MAX_USERSIG_LENGTH} characters.`);
+  }
+  // Runtimes word decoding errors differently (Node's DecompressionStream often throws a bare TypeError), so say which step failed.
+  let failedStep = "is not base64 in the UserSig alphabet.";
+  let document: Record<string, unknown> | null;
+  try {
+    const compressed = base64ToBytes(fromUserSigAlphabet(userSig));
+    failedStep = "is not a complete zlib stream.";
+    const json = await zlibInflate(compressed);
+    failedStep = "does not hold a UTF-8 JSON document.";
+    document = JSON.parse(decoder.decode(json));
+  } catch {
+    return failure("corrupt", failedStep);
+  }
+  const signedIdentifier = document?.["TLS.identifier"];
+  const signedSdkAppId = document?.["TLS.sdkappid"];
+  const time = document?.["TLS.time"];
+  const expire = document?.["TLS.expire"];
+  const encodedSignature = document?.["TLS.sig"];
+  const hasFields =
+    typeof signedIdentifier === "string" &&
+    typeof encodedSignature === "string" &&
+    [signedSdkAppId, time, expire].every(Number.isSafeInteger);
+  let signature: Uint8Array<ArrayBuffer> | undefined;
+  try {
+    if (hasFields) signature = base64ToBytes(encodedSignature);
+  } catch {}
+  if (signature === undefined) {
+    return failure("corrupt", "lacks a string TLS.identifier, a base64 TLS.sig, or an integer TLS.sdkappid, TLS.time or TLS.expire.");
+  }
+  const issuedAt = time as number;
+  const expireSeconds = expire as number;
+  const expiresAt = issuedAt + expireSeconds;
+
+  if (signedSdkAppId !== sdkAppId) return failure("wrong-sdkappid", `is for SDKAppID ${signedSdkAppId}, not ${sdkAppId}.`);
+  if (signedIdentifier !== identifier) {
+    return failure("wrong-identifier", `is for identifier ${JSON.stringify(signedIdentifier)}, not ${JSON.stringify(identifier)}.`);
+  }
+  if (now > expiresAt) return failure("expired", `expired at ${expiresAt} (Unix seconds); now is ${now}.`);
+  const expected = await subtleCrypto().sign(
+    "HMAC",
+    await importHmacKey(secretKey),
+    encoder.encode(stringToSign(identifier, sdkAppId, issuedAt, expireSeconds)),
+  );
+  const matches = equalInConstantTime(new Uint8Array(expected), signature);
+  if (!matches) return failure("bad-signature", "signature does not match: another secret key, or altered fields.");
+  return { ok: true, sdkAppId, identifier, issuedAt, expireSeconds, expiresAt };
+}
+
+/** @internal Validates `sdkAppId` and `identifier`; credentials.ts reuses these checks so a client fails when built. */
+export function assertIdentityOptions(sdkAppId: unknown, identifier: unknown): void {
+  assertInteger(sdkAppId, "sdkAppId", 1);
+  // A lone surrogate would reach the HMAC as U+FFFD but the JSON as `\udXXX`, so no verifier could match it.
+  if (typeof identifier !== "string" || identifier === "" || utf8ByteLength(identifier) === undefined) {
+    throw new TypeError("The `identifier` option must be a non-empty string of well-formed Unicode.");
+  }
+}
+
+/** @internal */
+export function assertSecretKey(secretKey: unknown): void {
+  // The value is never echoed: it is a secret.
+  if (typeof secretKey !== "string" || secretKey === "") throw new TypeError("The `secretKey` option must be a non-empty string.");
+}
+
+/** @internal Throws a `TypeError` naming `name` unless `value` is a safe integer ≥ `minimum`. */
+export function assertInteger(value: unknown, name: string, minimum: number): void {
+  if (!Number.isSafeInteger(value) || (value as number) < minimum) {
+    throw new TypeError(`The \`${name}\` option must be an integer ≥ ${minimum}, got ${String(value)}.`);
+  }
+}
+
+/** The HMAC input; every line ends in `\n`, including the last (tencent-im.md §1.1 step 1). */
+function stringToSign(identifier: string, sdkAppId: number, time: number, expire: number): string {
+  return `TLS.identifier:${identifier}\nTLS.sdkappid:${sdkAppId}\nTLS.time:${time}\nTLS.expire:${expire}\n`;
+}
+
+function importHmacKey(secretKey: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secretKey);
+  if (key === undefined) {
+    if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.delete(hmacKeys.keys().next().value!);
+    key = subtleCrypto().importKey("raw", encoder.encode(secretKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    hmacKeys.set(secretKey, key);
+  }
+  return key;
+}
+
+/**
+ * Compares MACs without an early exit, so the time taken does not reveal how many leading bytes matched.
+ * (`subtle.verify` would do this too, but WebCrypto does not promise constant time in every runtime.)
+ */
+function equalInConstantTime(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ (b[i] ?? 0);
+  return difference === 0;
+}
+
+function subtleCrypto(): SubtleCrypto {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined) {
+    throw new Error(
+      "tim-topics needs WebCrypto (`globalThis.crypto.subtle`) for UserSigs, and this runtime has none (browsers offer it only on HTTPS pages).",
+    );
+  }
+  return subtle;
+}
+
+function currentUnixSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

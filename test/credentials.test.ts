@@ -1,0 +1,185 @@
+/** @module credentials.test — UserSig caching, sharing, renewal and refresh for the client, with an injected clock. */
+import { Buffer } from "node:buffer";
+import { inflateSync } from "node:zlib";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createCredentials, type CredentialsOptions } from "../src/credentials.js";
+import { verifyUserSig } from "../src/usersig.js";
+
+const SECRET_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+const IDENTITY = { sdkAppId: 1400000000, identifier: "administrator" };
+const T0 = 1_700_000_000_000;
+
+const decodeUserSig = (userSig: string) =>
+  JSON.parse(inflateSync(Buffer.from(userSig.replaceAll("*", "+").replaceAll("-", "/").replaceAll("_", "="), "base64")).toString()) as {
+    "TLS.time": number;
+    "TLS.expire": number;
+  };
+
+/** A clock the test moves by hand. */
+function manualClock(start = T0) {
+  const clock = { now: start, read: () => clock.now };
+  return clock;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("createCredentials with a secretKey", () => {
+  it("signs a UserSig that verifies, issued at the clock's time with the configured TTL", async () => {
+    const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, userSigTtlSeconds: 3600, clock: () => T0 + 999 });
+    const userSig = await credentials.current();
+    expect(decodeUserSig(userSig)).toMatchObject({ "TLS.time": T0 / 1000, "TLS.expire": 3600 });
+    expect(await verifyUserSig(userSig, { ...IDENTITY, secretKey: SECRET_KEY, now: T0 / 1000 })).toMatchObject({ ok: true });
+  });
+
+  it("defaults the TTL to 86400 s and the clock to Date.now", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const document = decodeUserSig(await createCredentials({ ...IDENTITY, secretKey: SECRET_KEY }).current());
+    expect(document["TLS.expire"]).toBe(86400);
+    expect(document["TLS.time"]).toBeGreaterThanOrEqual(before);
+    expect(document["TLS.time"]).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+  });
+
+  it("signs once for concurrent callers and returns the same settled promise afterwards", async () => {
+    const sign = vi.spyOn(crypto.subtle, "sign");
+    const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, clock: manualClock().read });
+    const concurrent = Array.from({ length: 10 }, () => credentials.current());
+    expect(new Set(concurrent).size).toBe(1);
+    await concurrent[0];
+    const settled = credentials.current();
+    expect(settled).toBe(concurrent[0]);
+    for (let i = 0; i < 1000; i++) expect(credentials.current()).toBe(settled);
+    expect(sign).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    // [TTL, renewal margin]: 10 % of the TTL, but at least 60 s
+    [86400, 8640],
+    [3600, 360],
+    [300, 60],
+    [120, 60],
+  ])("with a TTL of %i s, renews once only %i s of validity remain", async (ttl, margin) => {
+    const clock = manualClock();
+    const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, userSigTtlSeconds: ttl, clock: clock.read });
+    const first = await credentials.current();
+
+    clock.now = T0 + (ttl - margin) * 1000 - 1;
+    expect(await credentials.current()).toBe(first);
+
+    clock.now = T0 + (ttl - margin) * 1000;
+    const renewed = await credentials.current();
+    expect(renewed).not.toBe(first);
+    expect(decodeUserSig(renewed)["TLS.time"]).toBe(T0 / 1000 + ttl - margin);
+
+    // The next renewal is timed from the new signature.
+    clock.now += (ttl - margin) * 1000 - 1;
+    expect(await credentials.current()).toBe(renewed);
+  });
+
+  it("refresh() signs anew, and current() then returns the refreshed UserSig", async () => {
+    const clock = manualClock();
+    const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, clock: clock.read });
+    const first = await credentials.current();
+    clock.now += 1000;
+    const refreshed = await credentials.refresh();
+    expect(refreshed).not.toBe(first);
+    expect(decodeUserSig(refreshed)["TLS.time"]).toBe(T0 / 1000 + 1);
+    expect(await credentials.current()).toBe(refreshed);
+    expect(credentials.canRefresh).toBe(true);
+  });
+
+  it("shares one renewal among concurrent refresh() calls", async () => {
+    const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, clock: manualClock().read });
+    await credentials.current();
+    const sign = vi.spyOn(crypto.subtle, "sign");
+    const refreshes = [credentials.refresh(), credentials.refresh(), credentials.current()];
+    expect(new Set(refreshes).size).toBe(1);
+    await refreshes[0];
+    expect(sign).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("createCredentials with a userSig function", () => {
+  it("calls it once for concurrent callers and trusts the result until refresh(), however much time passes", async () => {
+    const clock = manualClock();
+    let calls = 0;
+    const source = vi.fn(async () => `sig-${++calls}`);
+    const credentials = createCredentials({ ...IDENTITY, userSig: source, clock: clock.read });
+
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => credentials.current()));
+    expect(concurrent).toEqual(Array(10).fill("sig-1"));
+    clock.now += 10 * 365 * 86400_000;
+    expect(await credentials.current()).toBe("sig-1");
+    expect(source).toHaveBeenCalledTimes(1);
+
+    expect(await credentials.refresh()).toBe("sig-2");
+    expect(await credentials.current()).toBe("sig-2");
+    expect(source).toHaveBeenCalledTimes(2);
+    expect(credentials.canRefresh).toBe(true);
+  });
+
+  it("accepts a synchronous function", async () => {
+    expect(await createCredentials({ ...IDENTITY, userSig: () => "sync-sig" }).current()).toBe("sync-sig");
+  });
+
+  it("does not cache a failure: the callers see it, the next call tries again", async () => {
+    const source = vi.fn<() => Promise<string>>().mockRejectedValueOnce(new Error("signing service down")).mockResolvedValue("sig-ok");
+    const credentials = createCredentials({ ...IDENTITY, userSig: source });
+    const [first, second] = [credentials.current(), credentials.current()];
+    await expect(first).rejects.toThrow("signing service down");
+    await expect(second).rejects.toThrow("signing service down");
+    expect(await credentials.current()).toBe("sig-ok");
+    expect(source).toHaveBeenCalledTimes(2);
+  });
+
+  it("turns a synchronous throw into a rejection", async () => {
+    const credentials = createCredentials({
+      ...IDENTITY,
+      userSig: () => {
+        throw new Error("boom");
+      },
+    });
+    await expect(credentials.current()).rejects.toThrow("boom");
+  });
+
+  it.each([[""], [undefined], [42]])("rejects a function result of %j with a TypeError naming `userSig`", async (value) => {
+    const credentials = createCredentials({ ...IDENTITY, userSig: () => value as unknown as string });
+    await expect(credentials.current()).rejects.toThrow(expect.objectContaining({ name: "TypeError", message: expect.stringContaining("`userSig`") }));
+  });
+});
+
+describe("createCredentials with a fixed userSig string", () => {
+  it("returns it, cannot refresh, and refresh() gives the same string", async () => {
+    const credentials = createCredentials({ ...IDENTITY, userSig: "fixed-sig" });
+    expect(credentials.current()).toBe(credentials.current());
+    expect(await credentials.current()).toBe("fixed-sig");
+    expect(credentials.canRefresh).toBe(false);
+    expect(await credentials.refresh()).toBe("fixed-sig");
+  });
+});
+
+describe("createCredentials option errors", () => {
+  it.each<[string, Partial<CredentialsOptions>]>([
+    ["neither", {}],
+    ["both", { secretKey: SECRET_KEY, userSig: "sig" }],
+  ])("throws a TypeError naming `secretKey` and `userSig` when given %s", (_, sources) => {
+    const create = () => createCredentials({ ...IDENTITY, ...sources });
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(/`secretKey`.*`userSig`/);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["userSig", { userSig: "" }],
+    ["userSig", { userSig: 42 }],
+    ["secretKey", { secretKey: "" }],
+    ["sdkAppId", { secretKey: SECRET_KEY, sdkAppId: 0 }],
+    ["identifier", { userSig: "sig", identifier: "" }],
+    ["userSigTtlSeconds", { secretKey: SECRET_KEY, userSigTtlSeconds: 119 }],
+    ["userSigTtlSeconds", { secretKey: SECRET_KEY, userSigTtlSeconds: 3600.5 }],
+  ])("throws a TypeError naming `%s` for %j", (name, override) => {
+    const create = () => createCredentials({ ...IDENTITY, ...override } as CredentialsOptions);
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(`\`${name}\``);
+  });
+});
