@@ -1,0 +1,124 @@
+/**
+ * The API docs page works with the network off: scripts/build-docs.mjs builds it into a temp dir, headless Chromium
+ * opens it from file:// with every non-local request aborted, and the test checks that nothing tried to leave the
+ * machine, that the page hydrated (not stuck on "Loading"), that both operations render and that the error-code tables
+ * render with the spec's retry classes.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorCodeRows, type ErrorCodeRow } from "../generated/error-codes.js";
+import { launchChromium, offlineContext, skipBrowser } from "./helpers/chromium.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+describe("docs page", () => {
+  let dir: string;
+  let htmlPath: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "tim-docs-test-"));
+    htmlPath = path.join(dir, "index.html");
+    await promisify(execFile)(process.execPath, [path.join(root, "scripts/build-docs.mjs"), htmlPath], { cwd: root });
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("names no CDN, font or telemetry host in the HTML", async () => {
+    const html = await readFile(htmlPath, "utf8");
+    expect(html).not.toMatch(/cdn\.redoc\.ly|cdn\.redocly\.com|otel\.cloud\.redocly\.com|fonts\.(googleapis|gstatic)\.com/);
+    // The Redoc scripts are inlined, not loaded.
+    expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+
+  describe.skipIf(skipBrowser)("offline, in headless Chromium", () => {
+    let browser: Browser | undefined;
+    let context: BrowserContext;
+    let blocked: string[];
+
+    beforeAll(async () => {
+      browser = await launchChromium();
+      ({ context, blocked } = await offlineContext(browser, { viewport: { width: 1400, height: 900 } }));
+      context.setDefaultTimeout(10_000);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    /** Opens the page, optionally at a hash route (Redoc hydrates with hash routing: `#/topics/createtopic`). */
+    async function open(hash = ""): Promise<Page> {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(htmlPath).href + hash);
+      return page;
+    }
+
+    /** "Loading..." shows briefly while the search index builds; a page stuck on it never got its scripts running. */
+    async function expectNotLoading(page: Page): Promise<void> {
+      await expect.poll(() => page.locator("body").innerText(), { timeout: 10_000 }).not.toMatch(/Loading/i);
+    }
+
+    it("hydrates, and both operations render when reached through the sidebar", async () => {
+      const page = await open();
+      await expect.poll(() => page.locator("body").innerText()).toContain("Tencent Cloud IM — Community topics");
+
+      // Only the overview is prerendered: the operation links appear once the app runs and the "Topics" group opens
+      // (clicking before hydration just sets #/topics, which the app then opens).
+      await page.locator('a[href="#/topics"]').first().click();
+      for (const [route, summary] of [
+        ["#/topics/createtopic", "Create a topic (创建话题)"],
+        ["#/topics/gettopic", "Get topic profiles (获取话题资料)"],
+      ] as const) {
+        await page.locator(`a[href="${route}"]`).first().click();
+        await expect.poll(() => page.url()).toMatch(new RegExp(`${route}$`));
+        const heading = page.locator("h1, h2").filter({ hasText: summary }).first();
+        await heading.waitFor({ state: "visible" });
+        expect((await heading.textContent())?.trim()).toBe(summary);
+      }
+      await expectNotLoading(page);
+      await page.close();
+    });
+
+    describe("error-code tables", () => {
+      const cases: [schema: string, pick: (row: ErrorCodeRow) => boolean, spotChecks: number[]][] = [
+        ["createtopicprivateerrorcode", (r) => !r.public && r.operations.includes("createTopic"), [10025]],
+        ["gettopicprivateerrorcode", (r) => !r.public && r.operations.includes("getTopic"), [110003]],
+        ["publicerrorcode", (r) => r.public, [70001, 60018]],
+      ];
+
+      it.each(cases)("#/schemas/%s renders every code with its retry class", async (schema, pick, spotChecks) => {
+        const page = await open(`#/schemas/${schema}`);
+        // Neighbouring schemas render too, so only this schema's section counts.
+        const table = page.locator(`[id="schemas/${schema}"] table`);
+        await table.first().waitFor();
+        // Each row: [code, name, 中文, English, retry class].
+        const rows = await table.evaluateAll((tables) =>
+          tables
+            .flatMap((t) => [...t.querySelectorAll("tbody tr")])
+            .map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())),
+        );
+        const expected = errorCodeRows.filter(pick).map((r) => [String(r.code), r.name, r.zh, r.en, r.retry]);
+        expect(rows).toEqual(expected);
+        for (const code of spotChecks) {
+          const retry = errorCodeRows.find((r) => r.code === code && pick(r))?.retry;
+          expect(retry).toBeDefined();
+          expect(rows).toContainEqual(expect.arrayContaining([String(code), retry]));
+        }
+        await expectNotLoading(page);
+        await page.close();
+      });
+    });
+
+    it("attempted no request that would leave the machine", () => {
+      // Runs last: every page above was opened in this context.
+      expect(blocked).toEqual([]);
+    });
+  });
+});
