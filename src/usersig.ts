@@ -89,13 +89,13 @@ export async function verifyUserSig(userSig: string, options: VerifyUserSigOptio
   if (typeof userSig !== "string" || userSig.length > MAX_USERSIG_LENGTH) {
     return failure("corrupt", `is not a string of at most ${MAX_USERSIG_LENGTH} characters.`);
   }
-  // Runtimes word decoding errors differently (Node's DecompressionStream often throws a bare TypeError), so say which step failed.
+  // Say which decoding step failed: the reason is the same for all, the message helps a human.
   let failedStep = "is not base64 in the UserSig alphabet.";
   let document: Record<string, unknown> | null;
   try {
     const compressed = base64ToBytes(fromUserSigAlphabet(userSig));
     failedStep = "is not a complete zlib stream.";
-    const json = await zlibInflate(compressed);
+    const json = zlibInflate(compressed);
     failedStep = "does not hold a UTF-8 JSON document.";
     document = JSON.parse(decoder.decode(json));
   } catch {

@@ -2,7 +2,7 @@
 import { Buffer } from "node:buffer";
 import { createHmac } from "node:crypto";
 import { createRequire } from "node:module";
-import { deflateRawSync, deflateSync, inflateSync } from "node:zlib";
+import { constants as zlibConstants, deflateRawSync, deflateSync, inflateSync } from "node:zlib";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { base64ToBytes, bytesToBase64, fromUserSigAlphabet, toUserSigAlphabet } from "../src/internal/base64.js";
@@ -359,16 +359,35 @@ describe("zlib stored blocks", () => {
     expect(() => inflateSync(zlibStore(new Uint8Array(200_000).fill(0xff)))).not.toThrow();
   });
 
-  it("inflates both stored blocks and real deflate with DecompressionStream", async () => {
+  it("inflates stored blocks and real deflate (fixed and dynamic Huffman) in plain JS", () => {
     const data = bytesOfLength(5000);
-    expect(await zlibInflate(zlibStore(data))).toEqual(data);
-    expect(await zlibInflate(new Uint8Array(deflateSync(data, { level: 9 })))).toEqual(data);
+    expect(zlibInflate(zlibStore(data))).toEqual(data);
+    expect(zlibInflate(new Uint8Array(deflateSync(data, { level: 9 })))).toEqual(data);
+    const text = new TextEncoder().encode('{"TLS.ver":"2.0","TLS.identifier":"xiaojun"} '.repeat(40));
+    expect(zlibInflate(new Uint8Array(deflateSync(text, { strategy: zlibConstants.Z_FIXED })))).toEqual(text);
+    expect(zlibInflate(new Uint8Array(deflateSync(text, { strategy: zlibConstants.Z_DEFAULT_STRATEGY })))).toEqual(text);
   });
 
-  it("rejects a truncated stream and a bad header", async () => {
+  it("agrees with Node's zlib on random data at every level", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 0, max: 9 }), fc.boolean(), (bytes, level, repetitive) => {
+        const input = repetitive ? new Uint8Array([...bytes, ...bytes, ...bytes]) : bytes;
+        expect(zlibInflate(new Uint8Array(deflateSync(input, { level })))).toEqual(input);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("rejects a truncated stream, a bad header, trailing bytes and a wrong checksum", () => {
     const stored = zlibStore(bytesOfLength(100));
-    await expect(zlibInflate(stored.slice(0, 50))).rejects.toThrow();
-    await expect(zlibInflate(Uint8Array.of(0x78, 0x02, 0, 0))).rejects.toThrow();
+    const deflated = new Uint8Array(deflateSync(bytesOfLength(1000), { level: 6 }));
+    expect(() => zlibInflate(stored.slice(0, 50))).toThrow(/truncated/);
+    expect(() => zlibInflate(deflated.slice(0, deflated.length - 10))).toThrow();
+    expect(() => zlibInflate(Uint8Array.of(0x78, 0x02, 0, 0, 0, 0))).toThrow(/header/);
+    expect(() => zlibInflate(Uint8Array.of(...stored, 0))).toThrow(/trailing/);
+    const corrupt = stored.slice();
+    corrupt[corrupt.length - 1]! ^= 1;
+    expect(() => zlibInflate(corrupt)).toThrow(/Adler-32/);
   });
 });
 
