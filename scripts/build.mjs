@@ -1,0 +1,48 @@
+/**
+ * @module build — `npm run build`: a clean `tsc -p tsconfig.json` into dist/ (dist/src/*.js + .d.ts, dist/generated/*.js).
+ * ESM only, exactly what tsc emits: no bundling, so the published files map one-to-one onto src/ and generated/.
+ * Imported by the size, package and runtime scripts so each of them checks a fresh build, never a stale dist/.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const distEntry = path.join(root, "dist/src/index.js");
+
+/**
+ * The machine's own `node` (first on PATH outside any node_modules/.bin), so that no package's `node` bin can stand
+ * in for it (see node-versions.mjs for why the Node 22/24 binaries live outside node_modules).
+ */
+export function systemNode() {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir || dir.split(path.sep).includes("node_modules") || dir.endsWith("node-gyp-bin")) continue;
+    const candidate = path.join(dir, "node");
+    if (existsSync(candidate)) return candidate;
+  }
+  return process.env.npm_node_execpath ?? process.execPath;
+}
+
+/** Removes dist/ (so deleted sources leave no stale output) and runs tsc. Throws with tsc's output on failure. */
+export function build({ quiet = false } = {}) {
+  const started = performance.now();
+  rmSync(path.join(root, "dist"), { recursive: true, force: true });
+  const tsc = path.join(root, "node_modules/typescript/bin/tsc");
+  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: root, encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`tsc -p tsconfig.json failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  }
+  const ms = Math.round(performance.now() - started);
+  if (!quiet) console.log(`build: tsc -p tsconfig.json → dist/ in ${ms} ms`);
+  return ms;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    build();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

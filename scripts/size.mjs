@@ -1,0 +1,128 @@
+/**
+ * @module size — `npm run size`: the size budget of the browser/edge bundle.
+ *
+ * Bundles what a browser or edge app would ship when it uses the whole client (createClient, genUserSig,
+ * verifyUserSig, validation, the error classes and openapi-fetch), the way an app bundler does: esbuild, ESM,
+ * minified, tree-shaken, code-split, from the built dist/ through the package's `exports`. Gzips at level 9 and fails
+ * (exit 1) when the initial load is over the budget; lazy chunks (dynamic `import()`) are reported beside it. Also
+ * prints genUserSig alone (what a backend that only signs pays) and the largest inputs.
+ *
+ * Flags: --no-build (reuse dist/), --json (machine-readable output), --verbose (every input of the initial load).
+ */
+import path from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { build, distEntry, root } from "./build.mjs";
+
+/** 6 kB min+gzip for the whole client (issue 5). */
+const budgetBytes = 6144;
+
+const argv = process.argv.slice(2);
+const publicNames = [
+  "createClient",
+  "genUserSig",
+  "verifyUserSig",
+  "TimError",
+  "TimApiError",
+  "TimValidationError",
+  "TimHttpError",
+  "TimNetworkError",
+  "TimTimeoutError",
+  "TimAbortError",
+  "TimConfigError",
+];
+
+/**
+ * Minified ESM bundle of `export { …names } from "tim-topics"`, code-split as an app bundler does (Vite/Rollup/webpack
+ * put a dynamic `import()` in its own chunk). `initial` is what loading the SDK fetches: the entry chunk plus the
+ * chunks it imports statically. `lazy` is what only a later dynamic `import()` fetches (e.g. the error meanings,
+ * loaded when a TimApiError is built). Each file is gzipped on its own, as it is served.
+ */
+async function measure(names) {
+  const result = await esbuild.build({
+    stdin: { contents: `export { ${names.join(", ")} } from "tim-topics";`, resolveDir: root, sourcefile: "entry.js", loader: "js" },
+    alias: { "tim-topics": distEntry },
+    bundle: true,
+    splitting: true,
+    minify: true,
+    treeShaking: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    outdir: path.join(root, ".size-out"),
+    entryNames: "entry",
+    logLevel: "silent",
+  });
+  const contents = new Map(result.outputFiles.map((f) => [path.relative(root, f.path), f.contents]));
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((o) => outputs[o].entryPoint !== undefined);
+  const initialFiles = new Set();
+  const visit = (file) => {
+    if (initialFiles.has(file)) return;
+    initialFiles.add(file);
+    for (const imported of outputs[file].imports) if (imported.kind === "import-statement") visit(imported.path);
+  };
+  visit(entry);
+  const sizeOf = (files) => {
+    const list = [...files];
+    return {
+      files: list.length,
+      minified: list.reduce((sum, f) => sum + contents.get(f).length, 0),
+      gzip: list.reduce((sum, f) => sum + gzipSync(contents.get(f), { level: 9 }).length, 0),
+      brotli: list.reduce((sum, f) => sum + brotliCompressSync(contents.get(f), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0),
+    };
+  };
+  const inputsOf = (files) =>
+    [...files]
+      .flatMap((f) => Object.entries(outputs[f].inputs))
+      .map(([file, { bytesInOutput }]) => ({ file: file.replace(/^.*node_modules\//, "node_modules/"), bytes: bytesInOutput }))
+      .filter((i) => i.bytes > 0)
+      .sort((a, b) => b.bytes - a.bytes);
+  // Chunks the initial files can `import()` later. (esbuild also emits chunks for dynamic imports whose importer was
+  // tree-shaken away; nothing can fetch those, so they are not counted.)
+  const lazyFiles = new Set();
+  const visitLazy = (file) => {
+    for (const imported of outputs[file].imports) {
+      if (initialFiles.has(imported.path) || lazyFiles.has(imported.path) || imported.external) continue;
+      lazyFiles.add(imported.path);
+      visitLazy(imported.path);
+    }
+  };
+  for (const file of initialFiles) visitLazy(file);
+  return { initial: { ...sizeOf(initialFiles), inputs: inputsOf(initialFiles) }, lazy: { ...sizeOf(lazyFiles), inputs: inputsOf(lazyFiles) } };
+}
+
+const kB = (bytes) => `${(bytes / 1024).toFixed(2)} kB`;
+
+async function main() {
+  if (!argv.includes("--no-build")) build({ quiet: argv.includes("--json") });
+  const whole = await measure(publicNames);
+  const signer = await measure(["genUserSig"]);
+  const ok = whole.initial.gzip <= budgetBytes;
+
+  if (argv.includes("--json")) {
+    console.log(JSON.stringify({ budgetBytes, ok, whole, genUserSig: signer }, null, 2));
+  } else {
+    const line = (m) => `min ${kB(m.minified)} · min+gzip(9) ${m.gzip} B = ${kB(m.gzip)} · min+brotli ${kB(m.brotli)}`;
+    const top = (m) => m.inputs.slice(0, 6).map((i) => `${i.file} ${i.bytes}`).join(", ");
+    console.log(`whole client (${publicNames.length} exports; esbuild --bundle --splitting --minify --format=esm --platform=browser):`);
+    console.log(`  initial load (${whole.initial.files} file${whole.initial.files === 1 ? "" : "s"}): ${line(whole.initial)}`);
+    console.log(`  budget ${budgetBytes} B min+gzip for the initial load: ${ok ? "OK" : "OVER"} (${ok ? `${budgetBytes - whole.initial.gzip} B to spare` : `${whole.initial.gzip - budgetBytes} B over`})`);
+    console.log(`  largest inputs (minified bytes): ${top(whole.initial)}`);
+    if (argv.includes("--verbose")) for (const i of whole.initial.inputs) console.log(`    ${String(i.bytes).padStart(6)}  ${i.file}`);
+    if (whole.lazy.files) console.log(`  lazy chunks, fetched on first use (${whole.lazy.files}): ${line(whole.lazy)} — ${top(whole.lazy)}`);
+    console.log(`  everything, initial + lazy: min+gzip ${whole.initial.gzip + whole.lazy.gzip} B`);
+    console.log(`genUserSig alone: ${line(signer.initial)}${signer.lazy.files ? ` (+ lazy ${signer.lazy.gzip} B)` : ""}`);
+  }
+  if (!ok) {
+    console.error(`size: the whole client's initial load is ${whole.initial.gzip} B min+gzip, over the ${budgetBytes} B budget`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(error.stack ?? error);
+  process.exitCode = 1;
+});

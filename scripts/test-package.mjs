@@ -1,0 +1,189 @@
+/**
+ * @module test-package — `npm run test:package`: the package as users get it.
+ *
+ *  1. build dist/ fresh;
+ *  2. publint --strict (warnings fail) and attw --pack --profile esm-only (the package is ESM only on purpose);
+ *  3. npm pack into a temp dir, and check the tarball's file list (dist/ + package.json + README/LICENSE, no sources);
+ *  4. a scratch project in a temp dir installs the tarball offline (openapi-fetch from the npm cache; if that fails,
+ *     copied from this repo's node_modules), then:
+ *     - runs examples/node.mjs there, unchanged, against a Prism mock (createClient + createTopic + getTopic);
+ *     - `require("tim-topics")` from CommonJS on the machine's Node and Node 22/24 (require(esm), Node ≥ 20.19);
+ *     - type-checks test/runtimes/package/consumer.ts with tsc under moduleResolution nodenext and bundler,
+ *       skipLibCheck off.
+ * Flags: --no-build, --keep (leave the temp dir and print it).
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { build, root, systemNode } from "./build.mjs";
+import { nodeBinary } from "./node-versions.mjs";
+import { startPrism } from "./prism.mjs";
+
+const argv = process.argv.slice(2);
+const bin = (relative) => path.join(root, relative);
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const machineNode = systemNode();
+const nodes = {
+  "machine Node": machineNode,
+  "npm Node 22": nodeBinary(22),
+  "npm Node 24": nodeBinary(24),
+};
+const pkg = JSON.parse(readFileSync(bin("package.json"), "utf8"));
+
+const steps = [];
+let failed = false;
+async function step(name, body) {
+  const started = performance.now();
+  try {
+    const note = await body();
+    steps.push({ name, ok: true, ms: performance.now() - started, note });
+    console.log(`✓ ${name}${note ? ` — ${note}` : ""} (${Math.round(performance.now() - started)} ms)`);
+  } catch (error) {
+    failed = true;
+    steps.push({ name, ok: false, ms: performance.now() - started });
+    console.log(`✗ ${name} (${Math.round(performance.now() - started)} ms)\n${indent(error.message ?? error)}`);
+  }
+}
+
+/** Runs a command; throws with its output when it fails. Returns stdout. */
+function exec(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: "utf8", cwd: root, ...options, env: { ...process.env, NO_COLOR: "1", ...options.env } });
+  if (result.status !== 0) {
+    throw new Error(`${path.basename(command)} ${args.join(" ")} exited ${result.status ?? result.signal}\n${result.stdout ?? ""}${result.stderr ?? ""}${result.error ?? ""}`);
+  }
+  return result.stdout;
+}
+
+/** `exec`, without blocking: resolves with stdout, rejects with the output. */
+function execAsync(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, ...options, env: { ...process.env, NO_COLOR: "1", ...options.env } });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(command)} ${args.join(" ")} exited ${code}\n${out}`))));
+  });
+}
+
+function indent(text) {
+  return String(text).trim().split("\n").map((l) => `    ${l}`).join("\n");
+}
+
+async function main() {
+  const temp = mkdtempSync(path.join(tmpdir(), "tim-topics-package-"));
+  const prismPromise = startPrism(); // starts while the checks below run
+  prismPromise.catch(() => {});
+  let prism;
+  try {
+    if (!argv.includes("--no-build")) await step("build (tsc → dist/)", () => void build({ quiet: true }));
+
+    await step("publint --strict", () => {
+      const out = exec(process.execPath, [bin("node_modules/publint/src/cli.js"), "run", ".", "--strict"]);
+      if (/suggestion|warning|error/i.test(out) && !/All good/i.test(out)) throw new Error(out);
+      return out.trim().split("\n").pop();
+    });
+
+    await step("attw --pack . --profile esm-only", () => {
+      const out = exec(process.execPath, [bin("node_modules/@arethetypeswrong/cli/dist/index.js"), "--pack", ".", "--profile", "esm-only", "--format", "ascii"]);
+      // esm-only ignores node10 and node16-from-CJS (a `require` there needs Node's require(esm), checked below).
+      const verdicts = out.split("\n").filter((l) => /^(node16 \(from ESM\)|bundler):/.test(l)).slice(0, 2);
+      return verdicts.map((l) => l.trim()).join(", ");
+    });
+
+    let tarball;
+    await step("npm pack (file list: dist/src, dist/generated, package.json, README/LICENSE only)", () => {
+      const [info] = JSON.parse(exec(npm, ["pack", "--json", "--pack-destination", temp], { env: { npm_config_loglevel: "error" } }));
+      tarball = path.join(temp, info.filename);
+      const files = info.files.map((f) => f.path);
+      const allowed = (f) => /^dist\/(src|generated)\/.+\.(js|d\.ts)$/.test(f) || /^(package\.json|README(\.md)?|LICENSE(\.md)?)$/i.test(f);
+      const stray = files.filter((f) => !allowed(f));
+      if (stray.length) throw new Error(`unexpected files in the tarball: ${stray.join(", ")}`);
+      for (const needed of ["package.json", "dist/src/index.js", "dist/src/index.d.ts"]) {
+        if (!files.includes(needed)) throw new Error(`${needed} is missing from the tarball`);
+      }
+      return `${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(1)} kB packed, ${(info.unpackedSize / 1024).toFixed(1)} kB unpacked`;
+    });
+    if (!tarball) throw new Error("no tarball; stopping");
+
+    const scratch = path.join(temp, "consumer");
+    mkdirSync(scratch);
+    writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "tim-topics-consumer", private: true, type: "module" }, null, 2));
+
+    await step("scratch project: npm install <tarball> --offline", () => {
+      try {
+        exec(npm, ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball], { cwd: scratch });
+        return "from the tarball + the npm cache";
+      } catch (error) {
+        // No cache entry for openapi-fetch: unpack the tarball and copy its runtime dependencies from this repo.
+        const modules = path.join(scratch, "node_modules");
+        mkdirSync(path.join(modules, pkg.name), { recursive: true });
+        execFileSync("tar", ["-xzf", tarball, "-C", path.join(modules, pkg.name), "--strip-components=1"]);
+        for (const dep of ["openapi-fetch", "openapi-typescript-helpers"]) cpSync(bin(`node_modules/${dep}`), path.join(modules, dep), { recursive: true });
+        return `offline install failed (${String(error.message).split("\n")[0]}); unpacked the tarball and copied openapi-fetch + openapi-typescript-helpers`;
+      }
+    });
+
+    await step("installed tree: only tim-topics → openapi-fetch → openapi-typescript-helpers", () => {
+      const installed = readFileSync(path.join(scratch, "node_modules", pkg.name, "package.json"), "utf8");
+      if (JSON.parse(installed).version !== pkg.version) throw new Error("the installed tim-topics is not this version");
+      const names = exec(npm, ["ls", "--all", "--parseable", "--loglevel=error"], { cwd: scratch })
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((p) => path.relative(path.join(scratch, "node_modules"), p))
+        .sort();
+      const expected = ["openapi-fetch", "openapi-typescript-helpers", pkg.name].sort();
+      if (JSON.stringify(names) !== JSON.stringify(expected)) throw new Error(`installed: ${names.join(", ")}`);
+      return names.join(", ");
+    });
+
+    prism = await prismPromise;
+    await step("examples/node.mjs in the scratch project, against Prism", () => {
+      cpSync(bin("examples/node.mjs"), path.join(scratch, "example.mjs"));
+      const resolved = exec(machineNode, ["--input-type=module", "-e", `console.log(import.meta.resolve("${pkg.name}"))`], { cwd: scratch }).trim();
+      if (!resolved.startsWith(`file://${path.join(scratch, "node_modules", pkg.name)}/`)) throw new Error(`tim-topics resolved to ${resolved}`);
+      const out = exec(machineNode, ["example.mjs"], { cwd: scratch, env: { TIM_BASE_URL: prism.url } });
+      for (const expected of ["created @TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cETE3HIM62CQ", "topic @TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cRTE3HIM62C5: TestTopicName"]) {
+        if (!out.includes(expected)) throw new Error(`output lacks ${JSON.stringify(expected)}:\n${out}`);
+      }
+      return out.trim().split("\n")[0];
+    });
+
+    await step("require('tim-topics') from CommonJS on the machine's Node and Node 22/24 (require(esm), Node ≥ 20.19)", () => {
+      writeFileSync(
+        path.join(scratch, "require.cjs"),
+        `const sdk = require(${JSON.stringify(pkg.name)});\n` +
+          `if (typeof sdk.createClient !== "function" || typeof sdk.genUserSig !== "function") throw new Error("missing exports");\n` +
+          `console.log(process.version);\n`,
+      );
+      return Object.entries(nodes)
+        .map(([name, node]) => `${name} ${exec(node, ["--no-warnings", "require.cjs"], { cwd: scratch }).trim()}`)
+        .join(", ");
+    });
+
+    // Both typechecks at once (they are independent; this machine has 2 cores). skipDefaultLibCheck skips only
+    // TypeScript's own lib.*.d.ts: the shipped .d.ts files and openapi-fetch's are still checked.
+    cpSync(bin("test/runtimes/package/consumer.ts"), path.join(scratch, "consumer.ts"));
+    const typechecks = [["nodenext", "nodenext"], ["bundler", "esnext"]].map(([resolution, moduleKind]) => {
+      const config = path.join(scratch, `tsconfig.${resolution}.json`);
+      const compilerOptions = { target: "es2022", module: moduleKind, moduleResolution: resolution, lib: ["es2022", "dom"], types: [], strict: true, skipLibCheck: false, skipDefaultLibCheck: true, noEmit: true };
+      writeFileSync(config, JSON.stringify({ compilerOptions, files: ["consumer.ts"] }, null, 2));
+      return { name: `tsc consumer.ts (module ${moduleKind}, moduleResolution ${resolution}, skipLibCheck false)`, run: execAsync(process.execPath, [bin("node_modules/typescript/bin/tsc"), "-p", config], { cwd: scratch }) };
+    });
+    for (const { name, run } of typechecks) await step(name, () => run.then(() => undefined));
+  } finally {
+    await (prism ?? (await prismPromise.catch(() => undefined)))?.stop();
+    if (argv.includes("--keep")) console.log(`kept ${temp}`);
+    else rmSync(temp, { recursive: true, force: true });
+  }
+  const total = steps.reduce((sum, s) => sum + s.ms, 0);
+  console.log(`\n${steps.filter((s) => s.ok).length}/${steps.length} package checks passed (${(total / 1000).toFixed(1)} s)`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  console.error(error.stack ?? error);
+  process.exitCode = 1;
+});
