@@ -1,7 +1,7 @@
 /** @module usersig — Tencent Cloud IM UserSig (TLS sig v2, HMAC-SHA256) signing and verification on WebCrypto. */
-import { base64ToBytes, bytesToBase64, fromUserSigAlphabet, toUserSigAlphabet } from "./internal/base64.js";
+import { bytesToBase64, toUserSigAlphabet } from "./internal/base64.js";
 import { utf8ByteLength } from "./internal/utf8.js";
-import { zlibInflate, zlibStore } from "./internal/zlib.js";
+import { zlibStore } from "./internal/zlib.js";
 
 export interface GenUserSigOptions {
   /** The application's SDKAppID from the IM console. */
@@ -37,10 +37,6 @@ export type VerifyUserSigResult =
     };
 
 const encoder = /* @__PURE__ */ new TextEncoder();
-const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
-
-/** Far longer than any UserSig (~250 characters); bounds what a hostile token can inflate to (deflate tops out near 1000:1). */
-const MAX_USERSIG_LENGTH = 4096;
 
 /** Imported keys per secret, so repeated signing skips `importKey`. Small, because an app has one secret or a few. */
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
@@ -72,68 +68,12 @@ export async function genUserSig(options: GenUserSigOptions): Promise<string> {
 
 /**
  * Checks a UserSig as Tencent's Go `VerifyUserSig` does: SDKAppID, then identifier, then expiry (`now > time + expire`),
- * then the HMAC. Never throws for a bad token, only for bad options. A PrivateMapKey (a token with `TLS.userbuf`)
- * is not a UserSig and fails as `bad-signature`.
+ * then the HMAC. Never throws for a bad token, only for bad options. The verifier (with its inflate) is loaded on
+ * first use: clients sign but never verify, so it stays out of their bundle.
  */
 export async function verifyUserSig(userSig: string, options: VerifyUserSigOptions): Promise<VerifyUserSigResult> {
-  const { sdkAppId, secretKey, identifier, now = currentUnixSeconds() } = options;
-  assertIdentityOptions(sdkAppId, identifier);
-  assertSecretKey(secretKey);
-  assertInteger(now, "now", 0);
-  const failure = (reason: (VerifyUserSigResult & { ok: false })["reason"], message: string): VerifyUserSigResult => ({
-    ok: false,
-    reason,
-    message: `UserSig ${message}`,
-  });
-
-  if (typeof userSig !== "string" || userSig.length > MAX_USERSIG_LENGTH) {
-    return failure("corrupt", `is not a string of at most ${MAX_USERSIG_LENGTH} characters.`);
-  }
-  // Say which decoding step failed: the reason is the same for all, the message helps a human.
-  let failedStep = "is not base64 in the UserSig alphabet.";
-  let document: Record<string, unknown> | null;
-  try {
-    const compressed = base64ToBytes(fromUserSigAlphabet(userSig));
-    failedStep = "is not a complete zlib stream.";
-    const json = zlibInflate(compressed);
-    failedStep = "does not hold a UTF-8 JSON document.";
-    document = JSON.parse(decoder.decode(json));
-  } catch {
-    return failure("corrupt", failedStep);
-  }
-  const signedIdentifier = document?.["TLS.identifier"];
-  const signedSdkAppId = document?.["TLS.sdkappid"];
-  const time = document?.["TLS.time"];
-  const expire = document?.["TLS.expire"];
-  const encodedSignature = document?.["TLS.sig"];
-  const hasFields =
-    typeof signedIdentifier === "string" &&
-    typeof encodedSignature === "string" &&
-    [signedSdkAppId, time, expire].every(Number.isSafeInteger);
-  let signature: Uint8Array<ArrayBuffer> | undefined;
-  try {
-    if (hasFields) signature = base64ToBytes(encodedSignature);
-  } catch {}
-  if (signature === undefined) {
-    return failure("corrupt", "lacks a string TLS.identifier, a base64 TLS.sig, or an integer TLS.sdkappid, TLS.time or TLS.expire.");
-  }
-  const issuedAt = time as number;
-  const expireSeconds = expire as number;
-  const expiresAt = issuedAt + expireSeconds;
-
-  if (signedSdkAppId !== sdkAppId) return failure("wrong-sdkappid", `is for SDKAppID ${signedSdkAppId}, not ${sdkAppId}.`);
-  if (signedIdentifier !== identifier) {
-    return failure("wrong-identifier", `is for identifier ${JSON.stringify(signedIdentifier)}, not ${JSON.stringify(identifier)}.`);
-  }
-  if (now > expiresAt) return failure("expired", `expired at ${expiresAt} (Unix seconds); now is ${now}.`);
-  const expected = await subtleCrypto().sign(
-    "HMAC",
-    await importHmacKey(secretKey),
-    encoder.encode(stringToSign(identifier, sdkAppId, issuedAt, expireSeconds)),
-  );
-  const matches = equalInConstantTime(new Uint8Array(expected), signature);
-  if (!matches) return failure("bad-signature", "signature does not match: another secret key, or altered fields.");
-  return { ok: true, sdkAppId, identifier, issuedAt, expireSeconds, expiresAt };
+  const { verifyUserSigNow } = await import("./internal/verify-usersig.js");
+  return verifyUserSigNow(userSig, options);
 }
 
 /** @internal Validates `sdkAppId` and `identifier`; credentials.ts reuses these checks so a client fails when built. */
@@ -158,12 +98,13 @@ export function assertInteger(value: unknown, name: string, minimum: number): vo
   }
 }
 
-/** The HMAC input; every line ends in `\n`, including the last (tencent-im.md §1.1 step 1). */
-function stringToSign(identifier: string, sdkAppId: number, time: number, expire: number): string {
+/** @internal The HMAC input; every line ends in `\n`, including the last (tencent-im.md §1.1 step 1). */
+export function stringToSign(identifier: string, sdkAppId: number, time: number, expire: number): string {
   return `TLS.identifier:${identifier}\nTLS.sdkappid:${sdkAppId}\nTLS.time:${time}\nTLS.expire:${expire}\n`;
 }
 
-function importHmacKey(secretKey: string): Promise<CryptoKey> {
+/** @internal */
+export function importHmacKey(secretKey: string): Promise<CryptoKey> {
   let key = hmacKeys.get(secretKey);
   if (key === undefined) {
     if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.delete(hmacKeys.keys().next().value!);
@@ -173,17 +114,9 @@ function importHmacKey(secretKey: string): Promise<CryptoKey> {
   return key;
 }
 
-/**
- * Compares MACs without an early exit, so the time taken does not reveal how many leading bytes matched.
- * (`subtle.verify` would do this too, but WebCrypto does not promise constant time in every runtime.)
- */
-function equalInConstantTime(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ (b[i] ?? 0);
-  return difference === 0;
-}
 
-function subtleCrypto(): SubtleCrypto {
+/** @internal */
+export function subtleCrypto(): SubtleCrypto {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) {
     throw new Error(
@@ -193,6 +126,7 @@ function subtleCrypto(): SubtleCrypto {
   return subtle;
 }
 
-function currentUnixSeconds(): number {
+/** @internal */
+export function currentUnixSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

@@ -6,7 +6,8 @@ import { constants as zlibConstants, deflateRawSync, deflateSync, inflateSync } 
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { base64ToBytes, bytesToBase64, fromUserSigAlphabet, toUserSigAlphabet } from "../src/internal/base64.js";
-import { adler32, zlibInflate, zlibStore } from "../src/internal/zlib.js";
+import { zlibInflate } from "../src/internal/inflate.js";
+import { adler32, zlibStore } from "../src/internal/zlib.js";
 import { genUserSig, verifyUserSig, type GenUserSigOptions, type VerifyUserSigOptions } from "../src/usersig.js";
 
 interface OfficialApi {
