@@ -58,21 +58,10 @@ export function decideRetry(input: RetryInput): RetryDecision {
   }
   if (input.retriesUsed >= input.maxRetries) return { retry: false };
 
-  let safe: boolean;
-  switch (failure.kind) {
-    case "api":
-      // rate-limit codes are refusals before processing; transient ones may follow partial work.
-      safe = failure.retry === "rate-limit" || (failure.retry === "transient" && idempotent);
-      break;
-    case "network":
-      safe = failure.connectFailed || idempotent;
-      break;
-    case "http":
-      safe = RETRYABLE_STATUS.has(failure.status) && (failure.status === 429 || idempotent);
-      break;
-    default: // timeout, unparsable body: the request may have been applied
-      safe = idempotent;
-  }
+  // Retry what may succeed next time, unless a repeat could apply a non-idempotent request twice.
+  const retryable =
+    failure.kind === "api" ? failure.retry === "transient" || failure.retry === "rate-limit" : failure.kind !== "http" || RETRYABLE_STATUS.has(failure.status);
+  const safe = retryable && (idempotent || !mayHaveBeenApplied(failure));
   if (!safe) return { retry: false };
 
   const honoured = input.retryAfterMs !== undefined && input.retryAfterMs >= 0 && input.retryAfterMs <= RETRY_AFTER_MAX_MS;
@@ -82,12 +71,31 @@ export function decideRetry(input: RetryInput): RetryDecision {
   return { retry: true, delayMs, countsAsRetry: true };
 }
 
-/** Reads `retry-after-ms`, then `retry-after` (seconds or an HTTP date), into milliseconds. */
+/**
+ * Whether IM may have acted on the request of a failed attempt. Only failures that prove the request was refused or
+ * never sent say no: a DNS/connect failure, HTTP 429 or another 4xx, and IM codes other than `transient` ones (those
+ * are refusals: bad input, permissions, rate limits, signatures).
+ */
+export function mayHaveBeenApplied(failure: AttemptFailure): boolean {
+  switch (failure.kind) {
+    case "network":
+      return !failure.connectFailed;
+    case "http":
+      return failure.status >= 500 || failure.status === 408;
+    case "api":
+      return failure.retry === "transient";
+    default: // timeout, unparsable 200 body
+      return true;
+  }
+}
+
+/** Reads `retry-after-ms`, then `retry-after` (seconds or an HTTP date), into milliseconds. An empty value is absent. */
 export function parseRetryAfter(headers: Headers, now: number): number | undefined {
-  const ms = Number(headers.get("retry-after-ms") ?? NaN);
+  // `Number("")` is 0: an empty header must not mean "retry at once".
+  const ms = Number(headers.get("retry-after-ms") || NaN);
   if (Number.isFinite(ms)) return ms;
   const value = headers.get("retry-after");
-  if (value === null) return undefined;
+  if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds * 1000;
   const date = Date.parse(value);

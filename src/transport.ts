@@ -17,7 +17,7 @@ import {
   redact,
   type TimErrorDetails,
 } from "./errors.js";
-import { decideRetry, parseRetryAfter, type AttemptFailure } from "./retry-policy.js";
+import { decideRetry, mayHaveBeenApplied, parseRetryAfter, type AttemptFailure } from "./retry-policy.js";
 import { sleep } from "./internal/sleep.js";
 
 /** Hook payloads: one object each, URLs always redacted. */
@@ -39,7 +39,7 @@ export interface TransportSettings extends Hooks {
   secrets: readonly string[];
   /** Backup origin to switch to on a DNS/connect failure (`failover`). */
   backupOrigin?: string;
-  /** Waits for a send slot of the operation (`rateLimit`). */
+  /** Waits for a send slot of the operation (`rateLimit`); rejects when `signal` aborts (caller or deadline). */
   acquire?: (operation: OperationId, signal?: AbortSignal) => Promise<void>;
   /** A fresh UserSig, when one can be had (after 70001/70052). */
   resign?: () => Promise<string>;
@@ -60,6 +60,8 @@ export interface CallState {
   url: string;
   /** The parsed IM body of the successful attempt. */
   body?: Record<string, unknown>;
+  /** Whether any failed attempt may have been applied by IM (see `mayHaveBeenApplied` in retry-policy.ts). */
+  mayHaveBeenApplied?: boolean;
 }
 
 /** Error codes that name a network-level failure where nothing reached the server. */
@@ -92,14 +94,22 @@ export async function apiError(operation: OperationId, code: number, info: strin
   );
 }
 
-/** A safe stand-in for a foreign error: its name, code and redacted message, without a stack that could hold a URL. */
+/**
+ * A safe stand-in for a foreign error: the name, code and redacted message of its root cause (undici's "fetch failed"
+ * keeps the useful part, e.g. "connect ECONNREFUSED …", in `cause`), without a stack that could hold a URL.
+ */
 function scrubCause(error: unknown, secrets: readonly string[]): Error {
-  const { name, message, code } = (error ?? {}) as { name?: string; message?: string; code?: string };
+  let root = error as { name?: string; message?: string; code?: string; cause?: unknown } | undefined;
+  for (let depth = 0; depth < 4 && root?.cause; depth++) root = root.cause as typeof root;
+  const { name, message, code } = root ?? {};
   const clean = new Error(redact(String(message ?? error), secrets));
   clean.name = name ?? "Error";
   if (code) Object.assign(clean, { code });
   return clean;
 }
+
+/** Node (and browsers) fire a setTimeout above 2^31 − 1 ms at once. */
+const timerMs = (ms: number) => Math.min(ms, 2 ** 31 - 1);
 
 /** Sends `request` with retries; resolves an empty 200 on success (the parsed body is left in `state.body`). */
 export async function sendWithRetries(request: Request, settings: TransportSettings, state: CallState): Promise<Response> {
@@ -114,6 +124,8 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
   for (;;) {
     state.attempts++;
     state.url = redact(url.href, settings.secrets);
+    // What an answer may echo back and must not reach an error: the key, and the UserSig this attempt carries.
+    const secrets = [...settings.secrets, url.searchParams.get("usersig") ?? ""];
     const details = (): TimErrorDetails => ({
       operation: state.operation,
       attempts: state.attempts,
@@ -126,83 +138,97 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
       settings.onError?.({ operation: state.operation, attempts: state.attempts, durationMs: Date.now() - state.started, url: state.url, error });
       return error;
     };
-    if (state.signal?.aborted) throw report(new TimAbortError(`${state.operation} aborted`, details()));
+    const aborted = (where: string) => report(new TimAbortError(`${state.operation} aborted${where}`, { ...details(), cause: state.signal?.reason }));
+    if (state.signal?.aborted) throw aborted("");
     if (Date.now() >= deadlineAt) throw report(new TimTimeoutError("deadline", state.deadlineMs!, details()));
 
-    if (settings.acquire) {
-      try {
-        await settings.acquire(state.operation, state.signal);
-      } catch {
-        throw report(new TimAbortError(`${state.operation} aborted while waiting for a rate-limit slot`, details()));
-      }
-    }
-
-    settings.onRequest?.({ operation: state.operation, attempt: state.attempts, url: state.url });
-    const attemptStart = Date.now();
+    // One controller per attempt, fired by the caller's signal, then the deadline (while waiting for a rate-limit
+    // slot), then the attempt's timeout (once sent). Listening before the wait leaves no gap for an abort to slip by.
     const controller = new AbortController();
     let firedBy: "caller" | "attempt" | "deadline" | undefined;
-    const onCallerAbort = () => {
-      firedBy = "caller";
+    const stopBy = (why: typeof firedBy) => () => {
+      firedBy ??= why;
       controller.abort();
     };
+    const onCallerAbort = stopBy("caller");
     state.signal?.addEventListener("abort", onCallerAbort, { once: true });
-    const budget = Math.min(state.timeoutMs, deadlineAt - attemptStart);
-    const timer = setTimeout(() => {
-      firedBy = budget === state.timeoutMs ? "attempt" : "deadline";
-      controller.abort();
-    }, budget);
+    let timer = setTimeout(stopBy("deadline"), timerMs(deadlineAt - Date.now()));
 
-    let failure: AttemptFailure;
-    let error: TimError;
+    let failure: AttemptFailure | undefined;
+    let error!: TimError;
     let retryAfterMs: number | undefined;
     try {
-      const response = await settings.fetch(url, { method: "POST", headers, body: payload, signal: controller.signal });
-      const text = await response.text();
-      retryAfterMs = parseRetryAfter(response.headers, Date.now());
-      let parsed: unknown;
+      if (settings.acquire) {
+        try {
+          await settings.acquire(state.operation, controller.signal);
+        } catch {
+          throw firedBy === "deadline" ? report(new TimTimeoutError("deadline", state.deadlineMs!, details())) : aborted(" while waiting for a rate-limit slot");
+        }
+      }
+      clearTimeout(timer);
+      settings.onRequest?.({ operation: state.operation, attempt: state.attempts, url: state.url });
+      const attemptStart = Date.now();
+      const budget = Math.min(state.timeoutMs, deadlineAt - attemptStart);
+      timer = setTimeout(stopBy(budget === state.timeoutMs ? "attempt" : "deadline"), timerMs(budget));
+
+      // Only the network is inside this try: a throwing hook or a bug below is not a network failure to retry.
+      let response: Response | undefined;
+      let text = "";
       try {
-        parsed = response.status === 200 ? JSON.parse(text) : undefined;
-      } catch {
-        // handled below as an unparsable body
+        const answer = await settings.fetch(url, { method: "POST", headers, body: payload, signal: controller.signal });
+        text = await answer.text();
+        response = answer; // only once the whole body arrived
+      } catch (thrown) {
+        if (firedBy === "caller") throw aborted("");
+        if (firedBy) {
+          failure = { kind: "timeout" };
+          error = new TimTimeoutError(firedBy, firedBy === "attempt" ? state.timeoutMs : state.deadlineMs!, details());
+          if (firedBy === "deadline") throw report(error);
+        } else {
+          const connectFailed = isConnectFailure(thrown);
+          failure = { kind: "network", connectFailed };
+          const cause = scrubCause(thrown, secrets);
+          error = new TimNetworkError(
+            `${state.operation} failed on the network (${cause.message})${connectFailed ? "" : "; the request may have been applied"}`,
+            !connectFailed,
+            { ...details(), cause },
+          );
+        }
       }
-      const code = (parsed as { ErrorCode?: unknown } | undefined)?.ErrorCode;
-      settings.onResponse?.({
-        operation: state.operation,
-        attempt: state.attempts,
-        url: state.url,
-        status: response.status,
-        code: typeof code === "number" ? code : undefined,
-        durationMs: Date.now() - attemptStart,
-      });
-      if (response.status !== 200) {
-        failure = { kind: "http", status: response.status };
-        error = new TimHttpError(response.status, text.slice(0, 200), details());
-      } else if (typeof code !== "number") {
-        failure = { kind: "body" };
-        error = new TimResponseError(text.slice(0, 200), details());
-      } else if (code === 0) {
-        state.body = parsed as Record<string, unknown>;
-        return new Response(null, { status: 200 });
-      } else {
-        const info = (parsed as { ErrorInfo?: unknown }).ErrorInfo;
-        error = await apiError(state.operation, code, typeof info === "string" ? info : "", details());
-        failure = { kind: "api", retry: (error as TimApiError).retry };
-      }
-    } catch (thrown) {
-      if (firedBy === "caller") throw report(new TimAbortError(`${state.operation} aborted`, { ...details(), cause: state.signal?.reason }));
-      if (firedBy) {
-        failure = { kind: "timeout" };
-        error = new TimTimeoutError(firedBy === "attempt" ? "attempt" : "deadline", firedBy === "attempt" ? state.timeoutMs : state.deadlineMs!, details());
-        if (firedBy === "deadline") throw report(error);
-      } else {
-        const connectFailed = isConnectFailure(thrown);
-        failure = { kind: "network", connectFailed };
-        const cause = scrubCause(thrown, settings.secrets);
-        error = new TimNetworkError(
-          `${state.operation} failed on the network (${cause.message})${connectFailed ? "" : "; the request may have been applied"}`,
-          !connectFailed,
-          { ...details(), cause },
-        );
+
+      if (response) {
+        retryAfterMs = parseRetryAfter(response.headers, Date.now());
+        let parsed: unknown;
+        try {
+          parsed = response.status === 200 ? JSON.parse(text) : undefined;
+        } catch {
+          // handled below as an unparsable body
+        }
+        const code = (parsed as { ErrorCode?: unknown } | undefined)?.ErrorCode;
+        settings.onResponse?.({
+          operation: state.operation,
+          attempt: state.attempts,
+          url: state.url,
+          status: response.status,
+          code: typeof code === "number" ? code : undefined,
+          durationMs: Date.now() - attemptStart,
+        });
+        // A proxy's error page or an odd body may quote the request URL: redact before keeping any of it.
+        const snippet = redact(text, secrets).slice(0, 200);
+        if (response.status !== 200) {
+          failure = { kind: "http", status: response.status };
+          error = new TimHttpError(response.status, snippet, mayHaveBeenApplied(failure), details());
+        } else if (typeof code !== "number") {
+          failure = { kind: "body" };
+          error = new TimResponseError(snippet, details());
+        } else if (code === 0) {
+          state.body = parsed as Record<string, unknown>;
+          return new Response(null, { status: 200 });
+        } else {
+          const info = (parsed as { ErrorInfo?: unknown }).ErrorInfo;
+          error = await apiError(state.operation, code, typeof info === "string" ? redact(info, secrets) : "", details());
+          failure = { kind: "api", retry: (error as TimApiError).retry };
+        }
       }
     } finally {
       clearTimeout(timer);
@@ -210,7 +236,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
     }
 
     // Region failover: a DNS/connect failure on the primary host moves the call to the backup host, once, at once.
-    if (failure.kind === "network" && failure.connectFailed && settings.backupOrigin && !failedOver) {
+    if (failure?.kind === "network" && failure.connectFailed && settings.backupOrigin && !failedOver) {
       failedOver = true;
       const backup = new URL(settings.backupOrigin);
       url.protocol = backup.protocol;
@@ -219,8 +245,9 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
       continue;
     }
 
+    state.mayHaveBeenApplied ||= mayHaveBeenApplied(failure!);
     const decision = decideRetry({
-      failure,
+      failure: failure!,
       retriesUsed,
       maxRetries: state.maxRetries,
       idempotent: state.idempotent,

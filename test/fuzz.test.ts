@@ -1,0 +1,272 @@
+/**
+ * Property-based tests of request validation (fast-check). For every byte-limited field of every operation (listed
+ * by generated/byte-limits.ts), at least 10 000 strings mixing ASCII, 2-byte letters, CJK, emoji and lone surrogates,
+ * concentrated around the field's limit: `validateRequest` must agree with an independent oracle (Buffer.byteLength
+ * on well-formed strings, code points by iteration, the spec's pattern), throw `TimValidationError` naming the field
+ * for every invalid input, and accept every valid one. Then generated TopicIds against the custom-ID rules, read
+ * from `requestRules.createTopic.fields.TopicId`, with an oracle written here.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { byteLimits } from "../generated/byte-limits.js";
+import { requestRules, type FieldRule, type OperationId, type StringFieldRule } from "../generated/request-rules.js";
+import { TimValidationError } from "../src/errors.js";
+import { validateRequest } from "../src/validate.js";
+
+const RUNS = 10_000;
+
+/** A valid body of each operation, into which one field's value is swapped. */
+const GROUP = "@TGS#_@TGS#cQVLVHIM62CJ";
+const rules = requestRules.createTopic.fields.TopicId.customTopicId;
+const baseBodies: Record<OperationId, Record<string, unknown>> = {
+  createTopic: { GroupId: GROUP, TopicName: "topic" },
+  getTopic: { GroupId: GROUP, From_Account: "administrator" },
+};
+
+// ---------- independent oracle ----------
+
+/** Well-formed UTF-16 (no lone surrogate) iff it survives a UTF-8 round trip: Buffer replaces lone surrogates. */
+const isWellFormed = (s: string) => Buffer.from(s, "utf8").toString("utf8") === s;
+const codePoints = (s: string) => [...s].length;
+const isPrintableAscii = (s: string) => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)).every((unit) => unit >= 0x20 && unit <= 0x7e);
+
+/** The rules a value breaks, by the names validateRequest uses; empty when valid. */
+function violations(rule: StringFieldRule, value: string, maxBytes: number): string[] {
+  if (!isWellFormed(value)) return ["loneSurrogate"];
+  const broken: string[] = [];
+  if (Buffer.byteLength(value, "utf8") > maxBytes) broken.push("maxBytes");
+  if (rule.minLength !== undefined && codePoints(value) < rule.minLength) broken.push("minLength");
+  if (rule.maxLength !== undefined && codePoints(value) > rule.maxLength) broken.push("maxLength");
+  if (rule.pattern && !rule.pattern.test(value)) broken.push("pattern");
+  if (rule.customTopicId) {
+    const prefix = `${GROUP}${rule.customTopicId.separator}`;
+    if (!value.startsWith(prefix) || value.length === prefix.length) broken.push("topicIdPrefix");
+    else if (rule.customTopicId.forbiddenInCustomPart.some((f) => value.slice(prefix.length).includes(f))) broken.push("topicIdForbidden");
+  }
+  return broken;
+}
+
+// ---------- generators ----------
+
+const fromCodes = (min: number, max: number) => fc.integer({ min, max }).map((code) => String.fromCodePoint(code));
+const printable = fromCodes(0x20, 0x7e);
+/** Characters of every UTF-8 width (no surrogates: those are added on purpose below). */
+const mixedChar = fc.oneof(
+  { arbitrary: printable, weight: 6 },
+  { arbitrary: fromCodes(0x00, 0x1f), weight: 1 }, // control characters, 1 byte
+  { arbitrary: fromCodes(0x80, 0x7ff), weight: 3 }, // é, ß, Cyrillic, Arabic: 2 bytes
+  { arbitrary: fromCodes(0x4e00, 0x9fff), weight: 4 }, // CJK: 3 bytes
+  { arbitrary: fc.oneof(fromCodes(0x800, 0xd7ff), fromCodes(0xe000, 0xffff)), weight: 2 }, // other BMP: 3 bytes
+  { arbitrary: fc.oneof(fromCodes(0x1f300, 0x1faff), fromCodes(0x10000, 0x10ffff)), weight: 3 }, // emoji, astral: 4 bytes
+);
+/** One unpaired surrogate code unit (String.fromCodePoint(0xd800) is a lone high surrogate). */
+const loneSurrogate = fc.oneof(fromCodes(0xd800, 0xdbff), fromCodes(0xdc00, 0xdfff));
+const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
+
+/**
+ * Strings of `prefix` + characters whose UTF-8 size lands near `limit` (within ±8 bytes most of the time, anywhere in
+ * [0, limit + 24] otherwise), from a cycle of generated characters, sometimes with a lone surrogate spliced in.
+ */
+function nearLimit(limit: number, prefix: string, chars: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  const target = fc.oneof(
+    { arbitrary: fc.integer({ min: Math.max(0, limit - 8), max: limit + 8 }), weight: 4 },
+    { arbitrary: fc.integer({ min: 0, max: limit + 24 }), weight: 1 },
+  );
+  return fc
+    .record({
+      target,
+      cycle: fc.array(chars, { minLength: 1, maxLength: 48 }),
+      lone: fc.oneof({ arbitrary: fc.constant(undefined), weight: 6 }, { arbitrary: fc.tuple(loneSurrogate, fc.nat()), weight: 1 }),
+      exact: fc.boolean(), // stop at or just under the target instead of just over it
+    })
+    .map(({ target, cycle, lone, exact }) => {
+      const sizes = cycle.map(utf8Bytes);
+      let out = prefix;
+      for (let i = 0, bytes = utf8Bytes(prefix); bytes < target; i++) {
+        const size = sizes[i % cycle.length]!;
+        if (exact && bytes + size > target) break;
+        out += cycle[i % cycle.length]!;
+        bytes += size;
+      }
+      if (lone) {
+        const [surrogate, at] = lone;
+        const position = prefix.length + (at % (out.length - prefix.length + 1));
+        out = out.slice(0, position) + surrogate + out.slice(position);
+      }
+      return out;
+    });
+}
+
+/** Fields with a byte limit, per operation, from generated/byte-limits.ts (`Field[]` = each item of an array field). */
+const limitedFields = (Object.keys(byteLimits) as OperationId[]).flatMap((operation) =>
+  Object.entries(byteLimits[operation] as Record<string, number>).map(([path, maxBytes]) => {
+    const name = path.replace(/\[\]$/, "");
+    const fieldRule = (requestRules[operation].fields as Record<string, FieldRule>)[name]!;
+    const rule = (fieldRule.type === "array" ? fieldRule.items : fieldRule) as StringFieldRule;
+    return { operation, path, name, isItem: path.endsWith("[]"), rule, maxBytes };
+  }),
+);
+
+/** Values for one field: patterned (printable-ASCII) fields get their prefix and mostly ASCII, others any mix. */
+function valuesFor({ rule, maxBytes }: (typeof limitedFields)[number]): fc.Arbitrary<string> {
+  if (!rule.pattern) return nearLimit(maxBytes, "", mixedChar);
+  const prefix = rule.customTopicId || rule.pattern.source.includes("@TOPIC#_") ? `${GROUP}${rules.separator}` : "@TGS#_";
+  const mostlyAscii = fc.oneof({ arbitrary: printable, weight: 12 }, { arbitrary: mixedChar, weight: 1 });
+  return fc.oneof({ arbitrary: nearLimit(maxBytes, prefix, mostlyAscii), weight: 9 }, { arbitrary: nearLimit(maxBytes, "", mixedChar), weight: 1 });
+}
+
+describe("byte-limited fields", () => {
+  it("the byte limits table and the request rules agree", () => {
+    for (const { rule, maxBytes } of limitedFields) expect(rule.maxBytes).toBe(maxBytes);
+    expect(limitedFields.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(limitedFields.map((field) => [`${field.operation}.${field.path} (≤ ${field.maxBytes} bytes)`, field] as const))(
+    "%s: validateRequest agrees with the oracle on 10 000 strings",
+    (_, field) => {
+      let valid = 0;
+      let invalid = 0;
+      const rulesSeen = new Set<string>();
+      fc.assert(
+        fc.property(valuesFor(field), (value) => {
+          const body = { ...baseBodies[field.operation], [field.name]: field.isItem ? [value] : value };
+          const expectedPath = field.isItem ? `${field.name}[0]` : field.name;
+          const broken = violations(field.rule, value, field.maxBytes);
+          let thrown: unknown;
+          try {
+            validateRequest(field.operation, body);
+          } catch (error) {
+            thrown = error;
+          }
+          if (broken.length === 0) {
+            valid++;
+            expect(thrown, `valid ${JSON.stringify(value)} rejected`).toBeUndefined();
+            return;
+          }
+          invalid++;
+          expect(thrown, `invalid ${JSON.stringify(value)} (${broken}) accepted`).toBeInstanceOf(TimValidationError);
+          const error = thrown as TimValidationError;
+          expect(error.field).toBe(expectedPath);
+          expect(error.operation).toBe(field.operation);
+          expect(broken).toContain(error.rule);
+          rulesSeen.add(error.rule);
+          if (error.rule === "maxBytes") {
+            expect(error.limit).toBe(field.maxBytes);
+            expect(error.actual).toBe(utf8Bytes(value));
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      // The generator must exercise both sides of the limit, or the property proves little.
+      expect(valid).toBeGreaterThan(RUNS / 10);
+      expect(invalid).toBeGreaterThan(RUNS / 10);
+      expect(rulesSeen).toContain("maxBytes");
+      expect(rulesSeen).toContain("loneSurrogate");
+    },
+    30_000,
+  );
+
+  it("a lone surrogate is refused even where its U+FFFD replacement would fit", () => {
+    for (const { operation, name, isItem, maxBytes, rule } of limitedFields) {
+      const prefix = rule.pattern ? (rule.pattern.source.includes("@TOPIC#_") ? `${GROUP}${rules.separator}` : "@TGS#_") : "";
+      const value = `${prefix}a\uD800`;
+      expect(utf8Bytes(value)).toBeLessThanOrEqual(maxBytes);
+      expect(() => validateRequest(operation, { ...baseBodies[operation], [name]: isItem ? [value] : value })).toThrow(
+        expect.objectContaining({ name: "TimValidationError", rule: "loneSurrogate", field: isItem ? `${name}[0]` : name }),
+      );
+    }
+  });
+});
+
+// ---------- custom TopicIds ----------
+
+const { prefixFrom, separator, forbiddenInCustomPart } = rules;
+const topicIdMaxBytes = byteLimits.createTopic.TopicId;
+
+/** The custom TopicId rules (tencent-im.md §3.1), written out: GroupId + separator + a printable-ASCII custom part
+ * free of the forbidden substrings, the whole ≤ the byte limit. */
+function topicIdOracle(groupId: string, topicId: string): boolean {
+  const prefix = groupId + separator;
+  if (!topicId.startsWith(prefix) || topicId.length === prefix.length) return false;
+  if (!isPrintableAscii(topicId)) return false;
+  if (Buffer.byteLength(topicId, "utf8") > topicIdMaxBytes) return false;
+  const custom = topicId.slice(prefix.length);
+  return !forbiddenInCustomPart.some((forbidden) => custom.includes(forbidden));
+}
+
+describe("custom TopicIds", () => {
+  it("reads its rules from the spec", () => {
+    expect(prefixFrom).toBe("GroupId");
+    expect(separator.length).toBeGreaterThan(0);
+    expect(forbiddenInCustomPart.length).toBeGreaterThan(0);
+  });
+
+  const groupIds = fc.oneof(
+    fc.constant(GROUP),
+    fc.string({ unit: printable, minLength: 1, maxLength: byteLimits.createTopic.GroupId - 6 }).map((rest) => `@TGS#_${rest}`),
+  );
+  /** Custom parts built from printable ASCII and the pieces the rules are about, sometimes with a stray non-ASCII. */
+  const token = fc.oneof(
+    { arbitrary: printable, weight: 20 },
+    { arbitrary: fc.constantFrom(...forbiddenInCustomPart), weight: 2 },
+    { arbitrary: fc.constantFrom(separator, "@TGS#", "@TOPIC#", "@", "#", "_", " "), weight: 4 },
+    { arbitrary: mixedChar, weight: 1 },
+    { arbitrary: loneSurrogate, weight: 1 },
+  );
+  const topicIds = fc
+    .record({
+      groupId: groupIds,
+      custom: fc.array(token, { minLength: 0, maxLength: 90 }),
+      // how the prefix is written: right, with another group, without the separator, or cut short
+      prefix: fc.constantFrom("right", "right", "right", "right", "other-group", "no-separator", "cut"),
+    })
+    .map(({ groupId, custom, prefix }) => {
+      const head =
+        prefix === "right" ? groupId + separator : prefix === "other-group" ? `${groupId}x${separator}` : prefix === "no-separator" ? groupId : (groupId + separator).slice(0, -1);
+      return { groupId, topicId: head + custom.join("") };
+    });
+
+  it("validateRequest accepts exactly the TopicIds the oracle accepts (10 000 generated)", () => {
+    let valid = 0;
+    let invalid = 0;
+    fc.assert(
+      fc.property(topicIds, ({ groupId, topicId }) => {
+        const expected = topicIdOracle(groupId, topicId);
+        let thrown: unknown;
+        try {
+          validateRequest("createTopic", { GroupId: groupId, TopicName: "t", TopicId: topicId });
+        } catch (error) {
+          thrown = error;
+        }
+        if (expected) {
+          valid++;
+          expect(thrown, `valid TopicId ${JSON.stringify(topicId)} rejected`).toBeUndefined();
+        } else {
+          invalid++;
+          expect(thrown, `invalid TopicId ${JSON.stringify(topicId)} accepted`).toBeInstanceOf(TimValidationError);
+          expect((thrown as TimValidationError).field).toBe("TopicId");
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(valid).toBeGreaterThan(RUNS / 10);
+    expect(invalid).toBeGreaterThan(RUNS / 10);
+  });
+
+  it.each([
+    ["the documented example", `${GROUP}${separator}TestTopic`, true],
+    ["a space in the custom part", `${GROUP}${separator}my topic`, true],
+    ["exactly the byte limit", `${GROUP}${separator}`.padEnd(topicIdMaxBytes, "x"), true],
+    ["one byte over", `${GROUP}${separator}`.padEnd(topicIdMaxBytes + 1, "x"), false],
+    ["an empty custom part", `${GROUP}${separator}`, false],
+    ["another group's prefix", `@TGS#_other${separator}x`, false],
+    ["non-ASCII in the custom part", `${GROUP}${separator}话题`, false],
+    ["a tab in the custom part", `${GROUP}${separator}a\tb`, false],
+    ...forbiddenInCustomPart.map((forbidden) => [`"${forbidden}" in the custom part`, `${GROUP}${separator}a${forbidden}b`, false] as const),
+  ] as const)("%s", (_, topicId, valid) => {
+    expect(topicIdOracle(GROUP, topicId)).toBe(valid);
+    const check = () => validateRequest("createTopic", { GroupId: GROUP, TopicName: "t", TopicId: topicId });
+    if (valid) expect(check).not.toThrow();
+    else expect(check).toThrow(TimValidationError);
+  });
+});

@@ -1,0 +1,342 @@
+/**
+ * @module fault-server — a real loopback `node:http` server that plays a script of per-request faults, records every
+ * request, and keeps the topics it created, so tests can count attempts, check `random`, and prove no create ran twice.
+ *
+ * A create is *applied* (stored, and counted per TopicId or TopicName) whenever the server processed it: when it
+ * answers OK, when it resets after reading the body, when it answers slowly, or when its 200 answer is garbled. It is
+ * not applied when the connection is reset before the body is read, or when it answers an IM error code or a non-200.
+ * A create whose TopicId already exists is never applied again; an OK answer to it becomes IM's duplicate-ID code.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { requestRules, type OperationId } from "../../generated/request-rules.js";
+
+type Headers = Record<string, string>;
+
+/** What the server does with one request. */
+export type Behaviour =
+  /** A well-formed IM success for the operation (create → TopicId; get → the stored topics). */
+  | { kind: "ok"; headers?: Headers }
+  /** HTTP 200 with a non-zero IM `ErrorCode`; nothing is applied. */
+  | { kind: "im"; code: number; info?: string; headers?: Headers }
+  /** Any status with any body (e.g. 502 with an HTML page that echoes the request URL, 429 with Retry-After). */
+  | { kind: "http"; status: number; body?: string; contentType?: string; headers?: Headers }
+  /** socket.destroy() on 'request', before the body is read: nothing is applied. */
+  | { kind: "resetBeforeBody" }
+  /** Reads the whole body, applies a create, then destroys the socket without answering. */
+  | { kind: "resetAfterBody" }
+  /** Applies a create at once but answers only after `ms` (with `then`, default ok), unless the client hangs up first. */
+  | { kind: "delay"; ms: number; then?: Behaviour }
+  /** HTTP 200 whose body is not JSON (an HTML page echoing the URL). The create was applied. */
+  | { kind: "malformedJson" }
+  /** HTTP 200, a complete HTTP message whose JSON is cut in the middle. The create was applied. */
+  | { kind: "truncatedJson" }
+  /** HTTP 200 promising a longer Content-Length, then the socket is destroyed mid-body. The create was applied. */
+  | { kind: "dropMidBody" };
+
+export interface RecordedRequest {
+  /** 0-based arrival order. */
+  index: number;
+  /** Arrival time, `performance.timeOrigin + performance.now()` (ms, sub-ms precision, comparable to Date.now()). */
+  at: number;
+  operation: OperationId | "unknown";
+  path: string;
+  /** The raw request target, query string included. */
+  url: string;
+  /** Query parameters, decoded. */
+  query: Record<string, string>;
+  random: string | undefined;
+  usersig: string | undefined;
+  /** The raw body text (undefined when reset before reading it). */
+  bodyText?: string;
+  /** The parsed JSON body. */
+  body?: Record<string, unknown>;
+  behaviour: Behaviour["kind"];
+  /** What the server answered: an HTTP status, "reset" or "client-closed" (the client hung up before the answer). */
+  outcome?: number | "reset" | "client-closed";
+  /** The IM ErrorCode answered, if any. */
+  code?: number;
+}
+
+export interface StoredTopic {
+  GroupId: string;
+  TopicId: string;
+  TopicName: string;
+}
+
+export type Script = Behaviour[] | ((request: RecordedRequest) => Behaviour);
+
+export interface FaultServerOptions {
+  /** Behaviours for requests 0, 1, 2, … (then `fallback`), or a function of each request. */
+  script?: Script;
+  /** What to do once an array script is used up. @default { kind: "ok" } */
+  fallback?: Behaviour;
+  /** Listen on this port (e.g. one a test closed before); @default an ephemeral port */
+  port?: number;
+}
+
+export interface FaultServer {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** Topics created so far, by TopicId. */
+  topics: Map<string, StoredTopic>;
+  /** How many times a create was applied, by TopicId (custom ID) or `name:<TopicName>` (no TopicId). */
+  applied: Map<string, number>;
+  /** Keys of `applied` with more than one application: a create that ran twice. Must stay empty. */
+  duplicates(): string[];
+  /** Every usersig the server saw. */
+  usersigs(): string[];
+  /** Replaces the script (the request index keeps counting). */
+  setScript(script: Script, fallback?: Behaviour): void;
+  /** Adds a topic as if created earlier (not counted in `applied`). */
+  seed(topic: StoredTopic): void;
+  close(): Promise<void>;
+}
+
+/** Every server not yet closed, so a test file can close leftovers. */
+const open = new Set<FaultServer>();
+
+const operationByPath = new Map<string, OperationId>(
+  (Object.keys(requestRules) as OperationId[]).map((operation) => [requestRules[operation].path, operation]),
+);
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
+  let script: Script = options.script ?? [];
+  let fallback: Behaviour = options.fallback ?? { kind: "ok" };
+  const requests: RecordedRequest[] = [];
+  const topics = new Map<string, StoredTopic>();
+  const applied = new Map<string, number>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const sockets = new Set<Socket>();
+  let assigned = 0;
+
+  const pick = (record: RecordedRequest): Behaviour =>
+    typeof script === "function" ? script(record) : (script[record.index - firstIndex] ?? fallback);
+  let firstIndex = 0;
+
+  /** Applies a create; returns false when its TopicId already exists (nothing applied). */
+  const applyCreate = (record: RecordedRequest): { duplicate: boolean; topicId?: string } => {
+    if (record.operation !== "createTopic" || !record.body) return { duplicate: false };
+    const body = record.body as { GroupId?: string; TopicId?: string; TopicName?: string };
+    if (typeof body.TopicId === "string" && topics.has(body.TopicId)) return { duplicate: true, topicId: body.TopicId };
+    const topicId = body.TopicId ?? `${body.GroupId}@TOPIC#_@TOPIC#srv${++assigned}`;
+    topics.set(topicId, { GroupId: String(body.GroupId), TopicId: topicId, TopicName: String(body.TopicName) });
+    const key = typeof body.TopicId === "string" ? body.TopicId : `name:${body.TopicName}`;
+    applied.set(key, (applied.get(key) ?? 0) + 1);
+    return { duplicate: false, topicId };
+  };
+
+  const duplicateCode = requestRules.createTopic.duplicateIdCodes[0];
+
+  const send = (res: ServerResponse, record: RecordedRequest, status: number, body: string, contentType: string, headers: Headers = {}) => {
+    if (res.destroyed || res.socket?.destroyed) {
+      record.outcome = "client-closed";
+      return;
+    }
+    record.outcome = status;
+    res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+
+  const imBody = (code: number, info: string) => json({ ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info });
+
+  /** The success answer of the operation (after applying a create). */
+  const okBody = (record: RecordedRequest, topicId: string | undefined): string => {
+    if (record.operation === "createTopic") return json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: topicId });
+    const body = (record.body ?? {}) as { GroupId?: string; TopicIdList?: string[] };
+    const ids = body.TopicIdList?.length
+      ? body.TopicIdList
+      : [...topics.values()].filter((t) => t.GroupId === body.GroupId).map((t) => t.TopicId);
+    return json({
+      ActionStatus: "OK",
+      ErrorCode: 0,
+      ErrorInfo: "",
+      TopicAndSelfInfo: ids.map((id) => {
+        const topic = topics.get(id);
+        return topic
+          ? {
+              ErrorCode: 0,
+              ErrorInfo: "",
+              TopicInfo: { TopicId: topic.TopicId, TopicName: topic.TopicName, GroupID: topic.GroupId },
+              SelfInfo: { ShutUpTime: 0, MsgSeq: 0, MsgFlag: "AcceptAndNotify" },
+            }
+          : { ErrorCode: 10010, ErrorInfo: "topic not found", TopicInfo: { TopicId: id } };
+      }),
+    });
+  };
+
+  const act = (behaviour: Behaviour, record: RecordedRequest, req: IncomingMessage, res: ServerResponse): void => {
+    switch (behaviour.kind) {
+      case "ok": {
+        const { duplicate, topicId } = applyCreate(record);
+        if (duplicate && duplicateCode !== undefined) {
+          record.code = duplicateCode;
+          return send(res, record, 200, imBody(duplicateCode, "topic ID already used"), "application/json", behaviour.headers);
+        }
+        record.code = 0;
+        return send(res, record, 200, okBody(record, topicId), "application/json", behaviour.headers);
+      }
+      case "im":
+        record.code = behaviour.code;
+        return send(res, record, 200, imBody(behaviour.code, behaviour.info ?? `error ${behaviour.code}`), "application/json", behaviour.headers);
+      case "http":
+        return send(res, record, behaviour.status, behaviour.body ?? "", behaviour.contentType ?? "text/html", behaviour.headers);
+      case "resetAfterBody":
+        applyCreate(record);
+        record.outcome = "reset";
+        req.socket.destroy();
+        return;
+      case "delay": {
+        const then: Behaviour = behaviour.then ?? { kind: "ok" };
+        // Processed on arrival (IM finishes the work even if the client has gone); only the answer is late.
+        const result = then.kind === "ok" ? applyCreate(record) : undefined;
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!result) return act(then, record, req, res);
+          record.code = result.duplicate ? duplicateCode : 0;
+          const body = result.duplicate ? imBody(duplicateCode!, "topic ID already used") : okBody(record, result.topicId);
+          send(res, record, 200, body, "application/json", "headers" in then ? then.headers : undefined);
+        }, behaviour.ms);
+        timers.add(timer);
+        res.on("close", () => {
+          if (!res.writableEnded) {
+            record.outcome = "client-closed";
+            clearTimeout(timer);
+            timers.delete(timer);
+          }
+        });
+        return;
+      }
+      case "malformedJson": {
+        applyCreate(record);
+        return send(res, record, 200, `<html><body>Service temporarily unavailable: POST ${req.url}</body></html>`, "application/json");
+      }
+      case "truncatedJson": {
+        const { topicId } = applyCreate(record);
+        const full = okBody(record, topicId);
+        return send(res, record, 200, full.slice(0, Math.floor(full.length / 2)), "application/json");
+      }
+      case "dropMidBody": {
+        const { topicId } = applyCreate(record);
+        const full = okBody(record, topicId);
+        record.outcome = "reset";
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(full) });
+        res.write(full.slice(0, Math.floor(full.length / 2)), () => req.socket.destroy());
+        return;
+      }
+      case "resetBeforeBody":
+        throw new Error("handled on arrival");
+    }
+  };
+
+  const server: Server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const query = Object.fromEntries(url.searchParams);
+    const record: RecordedRequest = {
+      index: requests.length,
+      at: performance.timeOrigin + performance.now(),
+      operation: operationByPath.get(url.pathname) ?? "unknown",
+      path: url.pathname,
+      url: req.url ?? "",
+      query,
+      random: query.random,
+      usersig: query.usersig,
+      behaviour: "ok",
+    };
+    requests.push(record);
+    // An array script is read on arrival (so it can reset before the body); a function script sees the body first.
+    const scripted = typeof script === "function" ? undefined : pick(record);
+    if (scripted?.kind === "resetBeforeBody") {
+      record.behaviour = "resetBeforeBody";
+      record.outcome = "reset";
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      record.bodyText = Buffer.concat(chunks).toString("utf8");
+      try {
+        record.body = JSON.parse(record.bodyText) as Record<string, unknown>;
+      } catch {
+        // left undefined: the client sent something that is not JSON
+      }
+      const behaviour = scripted ?? pick(record);
+      record.behaviour = behaviour.kind;
+      if (behaviour.kind === "resetBeforeBody") {
+        record.outcome = "reset";
+        req.socket.destroy();
+        return;
+      }
+      act(behaviour, record, req, res);
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const handle: FaultServer = {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    topics,
+    applied,
+    duplicates: () => [...applied].filter(([, n]) => n > 1).map(([key]) => key),
+    usersigs: () => [...new Set(requests.map((r) => r.usersig).filter((s): s is string => typeof s === "string"))],
+    setScript(next, nextFallback) {
+      script = next;
+      firstIndex = requests.length;
+      if (nextFallback) fallback = nextFallback;
+    },
+    seed(topic) {
+      topics.set(topic.TopicId, topic);
+    },
+    async close() {
+      if (!open.delete(handle)) return;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  open.add(handle);
+  return handle;
+}
+
+/** Closes every fault server still open (for `afterEach`). */
+export async function closeAllFaultServers(): Promise<void> {
+  await Promise.all([...open].map((server) => server.close()));
+}
+
+/** A loopback port with nothing listening on it (bound, then released): connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The largest number of `times` (ms) that fall in one window [t, t + windowMs). */
+export function maxInWindow(times: readonly number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
