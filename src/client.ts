@@ -3,7 +3,7 @@ import createFetchClient from "openapi-fetch";
 import type { components, paths } from "../generated/schema.js";
 import { requestRules, type OperationId } from "../generated/request-rules.js";
 import { createCredentials } from "./credentials.js";
-import { TimApiError, type TimError } from "./errors.js";
+import { TimApiError } from "./errors.js";
 import { resolveOptions, type ClientOptions } from "./options.js";
 import { createWindowLimiter } from "./rate-limit.js";
 import { apiError, sendWithRetries, type CallState, type TransportSettings } from "./transport.js";
@@ -132,10 +132,9 @@ export function createClient(options: ClientOptions): TimClient {
     onError: resolved.onError,
   };
 
-  /** Validates, signs and sends one call; resolves IM's successful body. */
-  async function call(operation: OperationId, body: object, idempotent: boolean, options: CallOptions = {}) {
-    if (resolved.validate) validateRequest(operation, body);
-    const state: CallState = {
+  /** The per-call state the retry loop works on; created before sending so a caller can read it after a failure. */
+  function newState(operation: OperationId, idempotent: boolean, options: CallOptions): CallState {
+    return {
       operation,
       idempotent,
       maxRetries: options.maxRetries ?? resolved.maxRetries,
@@ -147,6 +146,19 @@ export function createClient(options: ClientOptions): TimClient {
       attempts: 0,
       url: "",
     };
+  }
+
+  const metaOf = (state: CallState): CallMeta => ({
+    operation: state.operation,
+    attempts: state.attempts,
+    durationMs: Date.now() - state.started,
+    random: state.random,
+    url: state.url,
+  });
+
+  /** Validates, signs and sends one call; resolves IM's successful body. */
+  async function call(state: CallState, body: object, options: CallOptions = {}) {
+    if (resolved.validate) validateRequest(state.operation, body);
     const query = {
       sdkappid: resolved.sdkAppId,
       identifier: resolved.identifier,
@@ -155,43 +167,47 @@ export function createClient(options: ClientOptions): TimClient {
       contenttype: "json" as const,
     };
     // openapi-fetch builds and serialises the request; the retry loop is its `fetch`, so it sees one logical call.
-    await api.POST(requestRules[operation].path, {
+    await api.POST(requestRules[state.operation].path, {
       params: { query },
       body: body as never,
       headers: options.headers,
       parseAs: "stream",
       fetch: (request: Request) => sendWithRetries(request, settings, state),
     });
-    const meta: CallMeta = { operation, attempts: state.attempts, durationMs: Date.now() - state.started, random: state.random, url: state.url };
-    return { body: state.body!, meta };
+    return { body: state.body!, meta: metaOf(state) };
   }
 
   const client: TimClient = {
-    async createTopic(body, options) {
+    async createTopic(body, options = {}) {
       const customId = typeof body?.TopicId === "string";
+      const state = newState("createTopic", customId, options);
       try {
-        const { body: response, meta } = await call("createTopic", body, customId, options);
+        const { body: response, meta } = await call(state, body, options);
         return { TopicId: String(response.TopicId ?? body.TopicId), response: response as CreateTopicResponse, meta };
       } catch (error) {
-        // A retried create with its own TopicId that now hears "ID already used" most likely succeeded on an earlier
-        // attempt whose answer was lost: read the topic back and return it.
-        const e = error as TimError;
+        // "ID already used" after an earlier attempt that IM may have applied (its answer lost) most likely means that
+        // attempt created the topic: read it back and return it. After attempts that provably applied nothing, the ID
+        // belongs to another topic, and the conflict stands.
         if (
           customId &&
-          e instanceof TimApiError &&
-          (e.attempts ?? 1) > 1 &&
-          (requestRules.createTopic.duplicateIdCodes as readonly number[]).includes(e.code)
+          state.mayHaveBeenApplied &&
+          error instanceof TimApiError &&
+          (requestRules.createTopic.duplicateIdCodes as readonly number[]).includes(error.code)
         ) {
+          const elapsed = Date.now() - state.started;
+          const deadlineMs = state.deadlineMs === undefined ? undefined : Math.max(1, state.deadlineMs - elapsed);
           const read = await client.getTopic(
             { GroupId: body.GroupId, From_Account: body.From_Account ?? resolved.identifier, TopicIdList: [body.TopicId!] },
-            options,
+            { ...options, deadlineMs },
           );
-          const found = read.topics.find((t) => t.ok && t.TopicId === body.TopicId);
+          const found = read.topics.find(
+            (t) => t.ok && t.TopicId === body.TopicId && (t.TopicInfo.TopicName === undefined || t.TopicInfo.TopicName === body.TopicName),
+          );
           if (found) {
             return {
               TopicId: body.TopicId!,
               response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: body.TopicId },
-              meta: { ...read.meta, operation: "createTopic", attempts: e.attempts! + read.meta.attempts, readBack: true },
+              meta: { ...metaOf(state), attempts: state.attempts + read.meta.attempts, readBack: true },
             };
           }
         }
@@ -200,7 +216,7 @@ export function createClient(options: ClientOptions): TimClient {
     },
 
     async getTopic(body, options) {
-      const { body: response, meta } = await call("getTopic", body, true, options);
+      const { body: response, meta } = await call(newState("getTopic", true, options ?? {}), body, options);
       const items = (response.TopicAndSelfInfo ?? []) as Schemas["TopicAndSelfInfo"][];
       const topics = await Promise.all(
         items.map(async (item): Promise<TopicOutcome> => {

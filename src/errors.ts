@@ -101,21 +101,25 @@ export class TimValidationError extends TimError {
 export class TimHttpError extends TimError {
   override name = "TimHttpError";
   status: number;
-  /** The first 200 characters of the body, for diagnosis. */
+  /** The first 200 characters of the body (secrets redacted), for diagnosis. */
   bodySnippet: string;
-  constructor(status: number, bodySnippet: string, details: TimErrorDetails) {
-    super(`${details.operation} failed: HTTP ${status}`, details);
+  /** False for 429 and other 4xx (refused); true for 408 and 5xx, after which IM may have acted. */
+  mayHaveBeenApplied: boolean;
+  constructor(status: number, bodySnippet: string, mayHaveBeenApplied: boolean, details: TimErrorDetails) {
+    super(`${details.operation} failed: HTTP ${status}${mayHaveBeenApplied ? "; the request may have been applied" : ""}`, details);
     this.status = status;
     this.bodySnippet = bodySnippet;
+    this.mayHaveBeenApplied = mayHaveBeenApplied;
   }
 }
 
-/** HTTP 200 whose body is not an IM JSON result (truncated, HTML, or not JSON at all). */
+/** HTTP 200 whose body is not an IM JSON result (truncated, HTML, or not JSON at all): IM may have acted on it. */
 export class TimResponseError extends TimError {
   override name = "TimResponseError";
   bodySnippet: string;
+  readonly mayHaveBeenApplied = true;
   constructor(bodySnippet: string, details: TimErrorDetails) {
-    super(`${details.operation} failed: the response body is not an IM JSON result`, details);
+    super(`${details.operation} failed: the response body is not an IM JSON result; the request may have been applied`, details);
     this.bodySnippet = bodySnippet;
   }
 }
