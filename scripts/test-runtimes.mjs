@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { tsImport } from "tsx/esm/api";
 import { build, distEntry, root, systemNode } from "./build.mjs";
-import { nodeBinary } from "./node-versions.mjs";
+import { denoBinary, nodeBinary } from "./node-versions.mjs";
 import { startPrism } from "./prism.mjs";
 
 const argv = process.argv.slice(2);
@@ -28,7 +28,7 @@ const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).
 const verbose = flag("verbose");
 
 const bin = (relative) => path.join(root, relative);
-const deno = bin("node_modules/.bin/deno");
+const deno = denoBinary();
 const bun = bin("node_modules/.bin/bun");
 /** Per process / per page limit; the whole matrix normally takes well under a minute. */
 const stepTimeoutMs = 60_000;
