@@ -152,7 +152,8 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
     };
     const onCallerAbort = stopBy("caller");
     state.signal?.addEventListener("abort", onCallerAbort, { once: true });
-    let timer = setTimeout(stopBy("deadline"), timerMs(deadlineAt - Date.now()));
+    // The deadline timer matters only while waiting for a rate-limit slot; the attempt timer below replaces it.
+    let timer = settings.acquire && deadlineAt !== Infinity ? setTimeout(stopBy("deadline"), timerMs(deadlineAt - Date.now())) : undefined;
 
     let failure: AttemptFailure | undefined;
     let error!: TimError;
