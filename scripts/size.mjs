@@ -20,7 +20,7 @@ const targetBytes = 6144;
  * The enforced ceiling: the initial load as measured when it was last reviewed, plus ~3 %, so any growth fails the
  * build and has to be looked at. openapi-fetch alone is ~2.6 kB of it. Lower it whenever the bundle shrinks.
  */
-const budgetBytes = 10_800;
+const budgetBytes = 11_100;
 
 const argv = process.argv.slice(2);
 const publicNames = [
