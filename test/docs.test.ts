@@ -38,6 +38,12 @@ describe("docs page", () => {
     expect(html).not.toMatch(/<script[^>]+src=/);
   });
 
+  it("is what is committed as docs/index.html (the build is reproducible: run `npm run docs` after a spec change)", async () => {
+    const built = await readFile(htmlPath, "utf8");
+    const committed = await readFile(path.join(root, "docs/index.html"), "utf8");
+    expect(built === committed, "docs/index.html is stale: run `npm run docs` and commit it").toBe(true);
+  });
+
   describe.skipIf(skipBrowser)("offline, in headless Chromium", () => {
     let browser: Browser | undefined;
     let context: BrowserContext;
