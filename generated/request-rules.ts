@@ -15,7 +15,8 @@ export interface StringFieldRule {
   readonly customTopicId?: {
     readonly prefixFrom: string;
     readonly separator: string;
-    readonly forbiddenInCustomPart: readonly string[];
+    /** Substrings that must not occur after the GroupId (in separator + custom part). */
+    readonly forbiddenAfterGroupId: readonly string[];
   };
 }
 export interface ArrayFieldRule {
@@ -68,7 +69,7 @@ export const requestRules = {
         "customTopicId": {
           "prefixFrom": "GroupId",
           "separator": "@TOPIC#_",
-          "forbiddenInCustomPart": [
+          "forbiddenAfterGroupId": [
             "@TGS#_",
             "@TOPIC#_@TOPIC#"
           ]

@@ -67,7 +67,10 @@ export interface components {
             /**
              * @description 自定义话题 ID (optional) — a custom topic ID, `GroupId + "@TOPIC#_" + custom part`. The whole ID is printable
              *     ASCII (0x20–0x7E) and at most 96 bytes; the custom part must not contain `@TGS#_` or `@TOPIC#_@TOPIC#`.
-             *     The schema checks the shape; the rules that refer to `GroupId` are in `x-custom-topic-id`.
+             *     These substrings are checked on everything after the GroupId (`"@TOPIC#_" + custom part`), so a custom part
+             *     cannot begin with `@TOPIC#` either: that would forge the IM-assigned form `GroupId@TOPIC#_@TOPIC#…`, which
+             *     the rule exists to keep free. The schema checks the shape; the rules that refer to `GroupId` are in
+             *     `x-custom-topic-id`.
              *     @maxBytes 96
              * @example @TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic
              */

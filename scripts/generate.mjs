@@ -65,7 +65,7 @@ function stringRule(schema) {
     rule.customTopicId = {
       prefixFrom: custom.prefixFrom,
       separator: custom.separator,
-      forbiddenInCustomPart: custom.forbiddenInCustomPart,
+      forbiddenAfterGroupId: custom.forbiddenAfterGroupId,
     };
   }
   return rule;
@@ -123,7 +123,8 @@ export interface StringFieldRule {
   readonly customTopicId?: {
     readonly prefixFrom: string;
     readonly separator: string;
-    readonly forbiddenInCustomPart: readonly string[];
+    /** Substrings that must not occur after the GroupId (in separator + custom part). */
+    readonly forbiddenAfterGroupId: readonly string[];
   };
 }
 export interface ArrayFieldRule {

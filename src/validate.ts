@@ -35,16 +35,18 @@ export function validateRequest(operation: OperationId, body: unknown): void {
     }
     checkField(name, value, rule, failer);
     if (rule.type === "string" && rule.customTopicId) {
-      const { prefixFrom, separator, forbiddenInCustomPart } = rule.customTopicId;
-      const prefix = `${String(record[prefixFrom])}${separator}`;
+      const { prefixFrom, separator, forbiddenAfterGroupId } = rule.customTopicId;
+      const groupId = String(record[prefixFrom]);
+      const prefix = `${groupId}${separator}`;
       const fail: Fail = failer(name);
       const text = value as string;
       if (!text.startsWith(prefix) || text.length === prefix.length) {
         fail(`${name} must be ${prefixFrom} + "${separator}" + a custom part`, "topicIdPrefix", prefix);
       }
-      const custom = text.slice(prefix.length);
-      for (const forbidden of forbiddenInCustomPart) {
-        if (custom.includes(forbidden)) fail(`the custom part of ${name} must not contain "${forbidden}"`, "topicIdForbidden", forbidden);
+      // Checked on separator + custom part, so a custom part cannot forge the IM-assigned "@TOPIC#_@TOPIC#" form.
+      const afterGroupId = text.slice(groupId.length);
+      for (const forbidden of forbiddenAfterGroupId) {
+        if (afterGroupId.includes(forbidden)) fail(`${name} must not contain "${forbidden}" after the GroupId`, "topicIdForbidden", forbidden);
       }
     }
   }

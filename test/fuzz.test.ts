@@ -41,7 +41,7 @@ function violations(rule: StringFieldRule, value: string, maxBytes: number): str
   if (rule.customTopicId) {
     const prefix = `${GROUP}${rule.customTopicId.separator}`;
     if (!value.startsWith(prefix) || value.length === prefix.length) broken.push("topicIdPrefix");
-    else if (rule.customTopicId.forbiddenInCustomPart.some((f) => value.slice(prefix.length).includes(f))) broken.push("topicIdForbidden");
+    else if (rule.customTopicId.forbiddenAfterGroupId.some((f) => value.slice(GROUP.length).includes(f))) broken.push("topicIdForbidden");
   }
   return broken;
 }
@@ -180,25 +180,25 @@ describe("byte-limited fields", () => {
 
 // ---------- custom TopicIds ----------
 
-const { prefixFrom, separator, forbiddenInCustomPart } = rules;
+const { prefixFrom, separator, forbiddenAfterGroupId } = rules;
 const topicIdMaxBytes = byteLimits.createTopic.TopicId;
 
-/** The custom TopicId rules (tencent-im.md §3.1), written out: GroupId + separator + a printable-ASCII custom part
- * free of the forbidden substrings, the whole ≤ the byte limit. */
+/** The custom TopicId rules (tencent-im.md §3.1), written out: GroupId + separator + a printable-ASCII custom part,
+ * nothing after the GroupId holding a forbidden substring (so no forged "@TOPIC#_@TOPIC#"), the whole ≤ the byte limit. */
 function topicIdOracle(groupId: string, topicId: string): boolean {
   const prefix = groupId + separator;
   if (!topicId.startsWith(prefix) || topicId.length === prefix.length) return false;
   if (!isPrintableAscii(topicId)) return false;
   if (Buffer.byteLength(topicId, "utf8") > topicIdMaxBytes) return false;
-  const custom = topicId.slice(prefix.length);
-  return !forbiddenInCustomPart.some((forbidden) => custom.includes(forbidden));
+  const afterGroupId = topicId.slice(groupId.length);
+  return !forbiddenAfterGroupId.some((forbidden) => afterGroupId.includes(forbidden));
 }
 
 describe("custom TopicIds", () => {
   it("reads its rules from the spec", () => {
     expect(prefixFrom).toBe("GroupId");
     expect(separator.length).toBeGreaterThan(0);
-    expect(forbiddenInCustomPart.length).toBeGreaterThan(0);
+    expect(forbiddenAfterGroupId.length).toBeGreaterThan(0);
   });
 
   const groupIds = fc.oneof(
@@ -208,7 +208,7 @@ describe("custom TopicIds", () => {
   /** Custom parts built from printable ASCII and the pieces the rules are about, sometimes with a stray non-ASCII. */
   const token = fc.oneof(
     { arbitrary: printable, weight: 20 },
-    { arbitrary: fc.constantFrom(...forbiddenInCustomPart), weight: 2 },
+    { arbitrary: fc.constantFrom(...forbiddenAfterGroupId), weight: 2 },
     { arbitrary: fc.constantFrom(separator, "@TGS#", "@TOPIC#", "@", "#", "_", " "), weight: 4 },
     { arbitrary: mixedChar, weight: 1 },
     { arbitrary: loneSurrogate, weight: 1 },
@@ -262,7 +262,7 @@ describe("custom TopicIds", () => {
     ["another group's prefix", `@TGS#_other${separator}x`, false],
     ["non-ASCII in the custom part", `${GROUP}${separator}话题`, false],
     ["a tab in the custom part", `${GROUP}${separator}a\tb`, false],
-    ...forbiddenInCustomPart.map((forbidden) => [`"${forbidden}" in the custom part`, `${GROUP}${separator}a${forbidden}b`, false] as const),
+    ...forbiddenAfterGroupId.map((forbidden) => [`"${forbidden}" in the custom part`, `${GROUP}${separator}a${forbidden}b`, false] as const),
   ] as const)("%s", (_, topicId, valid) => {
     expect(topicIdOracle(GROUP, topicId)).toBe(valid);
     const check = () => validateRequest("createTopic", { GroupId: GROUP, TopicName: "t", TopicId: topicId });

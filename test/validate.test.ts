@@ -93,7 +93,12 @@ describe("validateRequest", () => {
       expect(error).toMatchObject({ field: "TopicId", rule: "topicIdPrefix", limit: `${GROUP}${separator}` });
     });
 
-    it.each(stringRule("createTopic", "TopicId").customTopicId!.forbiddenInCustomPart)("refuses %s in the custom part", (forbidden) => {
+    it("refuses a custom part that forges the IM-assigned form (…@TOPIC#_@TOPIC#…)", () => {
+      const error = refusal("createTopic", { ...validCreate, TopicId: `${GROUP}${separator}@TOPIC#cRTE3HIM62C5` });
+      expect(error).toMatchObject({ field: "TopicId", rule: "topicIdForbidden", limit: "@TOPIC#_@TOPIC#" });
+    });
+
+    it.each(stringRule("createTopic", "TopicId").customTopicId!.forbiddenAfterGroupId)("refuses %s in the custom part", (forbidden) => {
       const error = refusal("createTopic", { ...validCreate, TopicId: `${GROUP}${separator}x${forbidden}y` });
       expect(error).toMatchObject({ field: "TopicId", rule: "topicIdForbidden", limit: forbidden });
     });
