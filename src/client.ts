@@ -110,7 +110,15 @@ export function createClient(options: ClientOptions): TimClient {
     userSig: resolved.userSig,
     userSigTtlSeconds: resolved.userSigTtlSeconds,
   });
-  const api = createFetchClient<paths>({ baseUrl: resolved.origin, Request: PlainRequest as unknown as typeof Request });
+  const api = createFetchClient<paths>({
+    baseUrl: resolved.origin,
+    Request: PlainRequest as unknown as typeof Request,
+    // IM's query is five scalars: serialise them directly rather than through the generic serializer built per call.
+    querySerializer: (query) =>
+      Object.keys(query)
+        .map((key) => `${key}=${encodeURIComponent(String(query[key]))}`)
+        .join("&"),
+  });
   const limiters = new Map<OperationId, (signal?: AbortSignal) => Promise<void>>();
   const rate = resolved.ratePerSecond;
   const settings: TransportSettings = {

@@ -108,12 +108,19 @@ function scrubCause(error: unknown, secrets: readonly string[]): Error {
   return clean;
 }
 
+/** The value of the `usersig` query parameter. */
+const USERSIG = /[?&]usersig=([^&#]*)/;
+
+/** What the retry loop hands back to openapi-fetch on success (it reads only the status): one body-less answer, shared. */
+let emptyOk: Response | undefined;
+
 /** Node (and browsers) fire a setTimeout above 2^31 − 1 ms at once. */
 const timerMs = (ms: number) => Math.min(ms, 2 ** 31 - 1);
 
 /** Sends `request` with retries; resolves an empty 200 on success (the parsed body is left in `state.body`). */
 export async function sendWithRetries(request: Request, settings: TransportSettings, state: CallState): Promise<Response> {
-  const url = new URL(request.url);
+  // The URL stays a string on the hot path; it is parsed only to change it (re-sign, failover).
+  let href = request.url;
   const headers = request.headers;
   const payload = await request.text(); // read once, replayed on every attempt
   const deadlineAt = state.deadlineMs === undefined ? Infinity : state.started + state.deadlineMs;
@@ -123,9 +130,9 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
 
   for (;;) {
     state.attempts++;
-    state.url = redact(url.href, settings.secrets);
+    state.url = redact(href, settings.secrets);
     // What an answer may echo back and must not reach an error: the key, and the UserSig this attempt carries.
-    const secrets = [...settings.secrets, url.searchParams.get("usersig") ?? ""];
+    const secrets = () => [...settings.secrets, USERSIG.exec(href)?.[1] ?? ""];
     const details = (): TimErrorDetails => ({
       operation: state.operation,
       attempts: state.attempts,
@@ -176,7 +183,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
       let response: Response | undefined;
       let text = "";
       try {
-        const answer = await settings.fetch(url, { method: "POST", headers, body: payload, signal: controller.signal });
+        const answer = await settings.fetch(href, { method: "POST", headers, body: payload, signal: controller.signal });
         text = await answer.text();
         response = answer; // only once the whole body arrived
       } catch (thrown) {
@@ -188,7 +195,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
         } else {
           const connectFailed = isConnectFailure(thrown);
           failure = { kind: "network", connectFailed };
-          const cause = scrubCause(thrown, secrets);
+          const cause = scrubCause(thrown, secrets());
           error = new TimNetworkError(
             `${state.operation} failed on the network (${cause.message})${connectFailed ? "" : "; the request may have been applied"}`,
             !connectFailed,
@@ -215,19 +222,19 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
           durationMs: Date.now() - attemptStart,
         });
         // A proxy's error page or an odd body may quote the request URL: redact before keeping any of it.
-        const snippet = redact(text, secrets).slice(0, 200);
+        const snippet = () => redact(text, secrets()).slice(0, 200);
         if (response.status !== 200) {
           failure = { kind: "http", status: response.status };
-          error = new TimHttpError(response.status, snippet, mayHaveBeenApplied(failure), details());
+          error = new TimHttpError(response.status, snippet(), mayHaveBeenApplied(failure), details());
         } else if (typeof code !== "number") {
           failure = { kind: "body" };
-          error = new TimResponseError(snippet, details());
+          error = new TimResponseError(snippet(), details());
         } else if (code === 0) {
           state.body = parsed as Record<string, unknown>;
-          return new Response(null, { status: 200 });
+          return (emptyOk ??= new Response(null, { status: 200 }));
         } else {
           const info = (parsed as { ErrorInfo?: unknown }).ErrorInfo;
-          error = await apiError(state.operation, code, typeof info === "string" ? redact(info, secrets) : "", details());
+          error = await apiError(state.operation, code, typeof info === "string" ? redact(info, secrets()) : "", details());
           failure = { kind: "api", retry: (error as TimApiError).retry };
         }
       }
@@ -240,8 +247,10 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
     if (failure?.kind === "network" && failure.connectFailed && settings.backupOrigin && !failedOver) {
       failedOver = true;
       const backup = new URL(settings.backupOrigin);
-      url.protocol = backup.protocol;
-      url.host = backup.host;
+      const moved = new URL(href);
+      moved.protocol = backup.protocol;
+      moved.host = backup.host;
+      href = moved.href;
       settings.onRetry?.({ operation: state.operation, attempt: state.attempts, url: state.url, delayMs: 0, error, resign: false, failover: true });
       continue;
     }
@@ -270,7 +279,9 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
     if (decision.countsAsRetry) retriesUsed++;
     if (decision.resign) {
       resigned = true;
-      url.searchParams.set("usersig", await settings.resign!());
+      const freshlySigned = new URL(href);
+      freshlySigned.searchParams.set("usersig", await settings.resign!());
+      href = freshlySigned.href;
     }
     if (decision.delayMs > 0) {
       try {
