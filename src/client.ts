@@ -152,7 +152,7 @@ export function createClient(options: ClientOptions): TimClient {
       random: randomUint32(),
       started: Date.now(),
       attempts: 0,
-      url: "",
+      url: "", // replaced by a redacting getter when the call is sent
     };
   }
 
@@ -161,7 +161,10 @@ export function createClient(options: ClientOptions): TimClient {
     attempts: state.attempts,
     durationMs: Date.now() - state.started,
     random: state.random,
-    url: state.url,
+    // Redacted on first read only: most callers never look.
+    get url() {
+      return state.url;
+    },
   });
 
   /** Validates, signs and sends one call; resolves IM's successful body. */

@@ -56,8 +56,8 @@ export interface CallState {
   random: number;
   started: number;
   attempts: number;
-  /** The redacted URL of the last attempt. */
-  url: string;
+  /** The redacted URL of the last attempt, computed when first read (hooks, errors, `meta.url`). */
+  readonly url: string;
   /** The parsed IM body of the successful attempt. */
   body?: Record<string, unknown>;
   /** Whether any failed attempt may have been applied by IM (see `mayHaveBeenApplied` in retry-policy.ts). */
@@ -119,8 +119,11 @@ const timerMs = (ms: number) => Math.min(ms, 2 ** 31 - 1);
 
 /** Sends `request` with retries; resolves an empty 200 on success (the parsed body is left in `state.body`). */
 export async function sendWithRetries(request: Request, settings: TransportSettings, state: CallState): Promise<Response> {
-  // The URL stays a string on the hot path; it is parsed only to change it (re-sign, failover).
+  // The URL stays a string on the hot path; it is parsed only to change it (re-sign, failover), and redacted only
+  // when something reads `state.url`.
   let href = request.url;
+  let shownHref: string | undefined;
+  Object.defineProperty(state, "url", { get: () => (shownHref ??= redact(href, settings.secrets)), configurable: true });
   const headers = request.headers;
   const payload = await request.text(); // read once, replayed on every attempt
   const deadlineAt = state.deadlineMs === undefined ? Infinity : state.started + state.deadlineMs;
@@ -130,7 +133,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
 
   for (;;) {
     state.attempts++;
-    state.url = redact(href, settings.secrets);
+    shownHref = undefined;
     // What an answer may echo back and must not reach an error: the key, and the UserSig this attempt carries.
     const secrets = () => [...settings.secrets, USERSIG.exec(href)?.[1] ?? ""];
     const details = (): TimErrorDetails => ({
