@@ -21,6 +21,8 @@ import { tsImport } from "tsx/esm/api";
 import { build, distEntry, root, systemNode } from "./build.mjs";
 import { denoBinary, nodeBinary } from "./node-versions.mjs";
 import { startPrism } from "./prism.mjs";
+import { parse as parseYaml } from "yaml";
+import { fixture } from "../test/runtimes/scenario.mjs";
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
@@ -36,14 +38,24 @@ const stepTimeoutMs = 60_000;
 const compatibilityDate = "2025-01-01";
 
 const marker = "##tim-topics-scenario ";
-const fixture = {
-  createdTopicId: "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cETE3HIM62CQ",
-  listedTopicId: "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cRTE3HIM62C5",
-  sdkAppId: 1400000000,
-  identifier: "administrator",
-  secretKey: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-  groupId: "@TGS#_@TGS#cQVLVHIM62CJ",
-};
+/** The spec's examples, which Prism answers with: the scenario's fixture must agree with them. */
+function checkFixtureAgainstSpec() {
+  const spec = parseYaml(readFileSync(bin("openapi/openapi.yaml"), "utf8"));
+  const post = (command) => spec.paths[`/v4/million_group_open_http_svc/${command}`].post;
+  const examples = (command) => post(command).responses["200"].content["application/json"].examples;
+  const listed = examples("get_topic").basic.value.TopicAndSelfInfo[0].TopicInfo;
+  const expected = {
+    createdTopicId: examples("create_topic").basic.value.TopicId,
+    listedTopicId: listed.TopicId,
+    listedTopicName: listed.TopicName,
+    groupId: post("create_topic").requestBody.content["application/json"].examples.basic.value.GroupId,
+  };
+  const wrong = Object.entries(expected).filter(([key, value]) => fixture[key] !== value);
+  if (!examples("create_topic").error10010) wrong.push(["error10010", "(no such named example)"]);
+  if (wrong.length) {
+    throw new Error(`test/runtimes/scenario.mjs's fixture disagrees with the spec's examples: ${wrong.map(([k, v]) => `${k} should be ${JSON.stringify(v)}`).join("; ")}`);
+  }
+}
 /** The environment every example reads: the Prism URL, and the IM values the examples default to anyway. */
 const exampleEnv = (baseUrl) => ({
   TIM_BASE_URL: baseUrl,
@@ -55,7 +67,7 @@ const exampleEnv = (baseUrl) => ({
 
 /** What a runnable example must print: the created topic and the listed one. */
 function checkExampleOutput(stdout) {
-  const missing = [`created ${fixture.createdTopicId}`, `topic ${fixture.listedTopicId}: TestTopicName`].filter((s) => !stdout.includes(s));
+  const missing = [`created ${fixture.createdTopicId}`, `topic ${fixture.listedTopicId}: ${fixture.listedTopicName}`].filter((s) => !stdout.includes(s));
   return missing.length === 0 ? undefined : `example output lacks ${missing.map((s) => JSON.stringify(s)).join(", ")}`;
 }
 
@@ -183,7 +195,7 @@ async function chromiumRuntime(baseUrl, info) {
     await examplePage.waitForFunction(() => document.documentElement.dataset.status !== undefined);
     const status = await examplePage.evaluate(() => document.documentElement.dataset.status);
     const text = await examplePage.textContent("#output");
-    const expected = `${fixture.listedTopicId}  TestTopicName`;
+    const expected = `${fixture.listedTopicId}  ${fixture.listedTopicName}`;
     const exampleOk = status === "ok" && text.includes(expected);
     if (!exampleOk) problems.push(`examples/browser.html: status ${status}, output:\n${indent(text)}`);
     if (blocked.length) problems.push(`requests that tried to leave the machine: ${blocked.join(", ")}`);
@@ -238,7 +250,7 @@ async function checkWorkerExample(call) {
     }
   };
   const post = (name) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  await expect("GET /topics", "http://worker/topics?user=1400187352", undefined, 200, (b) => b?.[0]?.topicId === fixture.listedTopicId && b[0].name === "TestTopicName");
+  await expect("GET /topics", "http://worker/topics?user=1400187352", undefined, 200, (b) => b?.[0]?.topicId === fixture.listedTopicId && b[0].name === fixture.listedTopicName);
   await expect("POST /topics", "http://worker/topics", post("TestTopic"), 201, (b) => b?.topicId === fixture.createdTopicId);
   await expect("POST /topics (31-byte name)", "http://worker/topics", post("话题名称测试话题名称a"), 400, (b) => b?.field === "TopicName" && b.rule === "maxBytes");
   return problems;
@@ -301,6 +313,7 @@ function indent(text) {
 
 async function main() {
   const started = performance.now();
+  checkFixtureAgainstSpec();
   if (!flag("no-build")) build();
   const selected = runtimes.filter((r) => !only || only.includes(r.id));
   if (selected.length === 0) throw new Error(`--only matched nothing; ids: ${runtimes.map((r) => r.id).join(", ")}`);

@@ -10,6 +10,7 @@ import {
   verifyUserSig,
   type ClientOptions,
 } from "../src/index.js";
+import { errorCodeRows } from "../generated/error-codes.js";
 
 const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 const base = { sdkAppId: 1400000000, identifier: "administrator", secretKey: SECRET } satisfies ClientOptions;
@@ -123,13 +124,15 @@ describe("calls", () => {
 
 describe("errors keep secrets out", () => {
   it("TimApiError has code, info, meaning, retry class — and no usersig or secret anywhere", async () => {
-    const { fetch, requests } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: 10010, ErrorInfo: "group gone" });
+    // A documented create_topic code the SDK never retries, with its meaning as the spec states it.
+    const row = errorCodeRows.find((r) => !r.public && r.retry === "never" && r.operations.includes("createTopic"))!;
+    const { fetch, requests } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: row.code, ErrorInfo: "group gone" });
     const error = (await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch })
       .createTopic({ GroupId: GROUP, TopicName: "t" })
       .catch((e: unknown) => e)) as TimApiError;
     expect(error).toBeInstanceOf(TimApiError);
-    expect(error).toMatchObject({ code: 10010, info: "group gone", operation: "createTopic", retry: "never", codeName: "GroupNotFound" });
-    expect(error.meaning?.zh).toBe("当前群组不存在或者已经被删除");
+    expect(error).toMatchObject({ code: row.code, info: "group gone", operation: "createTopic", retry: "never", codeName: row.name });
+    expect(error.meaning).toEqual({ zh: row.zh, en: row.en });
     const usersig = requests[0]!.url.searchParams.get("usersig")!;
     for (const text of [String(error), error.stack ?? "", JSON.stringify(error), inspect(error, { depth: 5 })]) {
       expect(text).not.toContain(usersig);

@@ -49,6 +49,8 @@ const topicId = (custom: string) => `${GROUP}${separator}${custom}`;
 const [duplicateIdCode] = requestRules.createTopic.duplicateIdCodes;
 /** Answer headers that make the client retry at once (keeps the suite fast without touching Math.random). */
 const NOW: Record<string, string> = { "retry-after-ms": "0" };
+/** A `transient` IM code (10002, "internal error; retry"), from the generated table. */
+const [TRANSIENT] = retryCodes.getTopic.transient;
 
 afterEach(closeAllFaultServers);
 
@@ -286,8 +288,8 @@ describe("timeouts and the deadline", () => {
   });
 
   it("the deadline ends the call across retries with TimTimeoutError kind deadline", async () => {
-    // Every answer is 10002 after 150 ms with "retry at once": only the deadline can stop the loop.
-    const server = await serve({ fallback: { kind: "delay", ms: 150, then: { kind: "im", code: 10002, headers: NOW } } });
+    // Every answer is a transient code after 150 ms with "retry at once": only the deadline can stop the loop.
+    const server = await serve({ fallback: { kind: "delay", ms: 150, then: { kind: "im", code: TRANSIENT, headers: NOW } } });
     const h = harness(server.origin, { deadlineMs: 400, maxRetries: 10 });
     const { error } = await settle(h.im.getTopic(getBody()));
     expect(error).toBeInstanceOf(TimTimeoutError);
@@ -302,11 +304,11 @@ describe("timeouts and the deadline", () => {
   });
 
   it("a per-call deadline that a backoff would cross ends the call with the last error, without sleeping", async () => {
-    const server = await serve({ fallback: { kind: "im", code: 10002, headers: { "retry-after-ms": "20000" } } });
+    const server = await serve({ fallback: { kind: "im", code: TRANSIENT, headers: { "retry-after-ms": "20000" } } });
     const h = harness(server.origin);
     const { error } = await settle(h.im.getTopic(getBody(), { deadlineMs: 1_000 }), 3_000);
     expect(error).toBeInstanceOf(TimApiError);
-    expect(error).toMatchObject({ code: 10002, attempts: 1 });
+    expect(error).toMatchObject({ code: TRANSIENT, attempts: 1 });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -339,7 +341,7 @@ describe("caller abort", () => {
   });
 
   it("during a backoff sleep: TimAbortError at once, no further attempt", async () => {
-    const server = await serve({ fallback: { kind: "im", code: 10002, headers: { "retry-after-ms": "30000" } } });
+    const server = await serve({ fallback: { kind: "im", code: TRANSIENT, headers: { "retry-after-ms": "30000" } } });
     const controller = new AbortController();
     const h = harness(server.origin, { onRetry: () => setTimeout(() => controller.abort(), 20) });
     const { error } = await settle(h.im.getTopic(getBody(), { signal: controller.signal }), 3_000);

@@ -9,7 +9,11 @@
  * as one failed check, not as a wall of follow-on failures.
  */
 
-/** Test values: the spec's examples, so Prism's static answers are known. The secret key is a dummy. */
+/**
+ * Test values: the spec's examples, so Prism's static answers are known. This file imports nothing (every runtime loads
+ * it as is), so these are copies: scripts/test-runtimes.mjs checks them against openapi/openapi.yaml before running.
+ * The secret key is a dummy.
+ */
 export const fixture = {
   sdkAppId: 1400000000,
   identifier: "administrator",
@@ -18,8 +22,9 @@ export const fixture = {
   fromAccount: "1400187352",
   /** The TopicId of create_topic's first 200 example (`basic`). */
   createdTopicId: "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cETE3HIM62CQ",
-  /** The TopicId in get_topic's first 200 example (`basic`). */
+  /** The TopicId and TopicName in get_topic's first 200 example (`basic`). */
   listedTopicId: "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cRTE3HIM62C5",
+  listedTopicName: "TestTopicName",
   /**
    * A UserSig made by Tencent's Node signer (tls-sig-api-v2: zlib with real deflate, not stored blocks) for the
    * reference vector of ../shared/reference/tencent-im.md §1.4, so every runtime proves it can inflate official tokens.
@@ -133,7 +138,7 @@ export async function runScenario(sdk, { baseUrl, browser = false, userSig } = {
     assert(Array.isArray(got.topics) && got.topics.length === 1, `topics = ${json(got.topics)}`);
     const [topic] = got.topics;
     assert(topic.ok === true && topic.TopicId === fixture.listedTopicId, `topics[0] = ${json(topic)}`);
-    assert(topic.TopicInfo?.TopicName === "TestTopicName", `TopicInfo = ${json(topic.TopicInfo)}`);
+    assert(topic.TopicInfo?.TopicName === fixture.listedTopicName, `TopicInfo = ${json(topic.TopicInfo)}`);
   });
 
   await check("TopicName of 31 UTF-8 bytes → TimValidationError (field TopicName, rule maxBytes), no request sent", async () => {
