@@ -252,45 +252,14 @@ const internalsUtf8 = (await import(indexUrl.replace(/index\.js$/, "internal/utf
   codePointLength(s: string): number;
 };
 const maximalValues = Object.values(maximal);
-/** What src/validate.ts does for sizes: two passes per string. */
+/** What src/validate.ts does for sizes (src/internal/utf8.ts, with its ASCII fast path since the ablation found it). */
 const sizesAsSrc = () => {
   let n = 0;
   for (const v of maximalValues) n += (internalsUtf8.utf8ByteLength(v) ?? 0) + internalsUtf8.codePointLength(v);
   return n;
 };
-const NON_ASCII = /[^\x00-\x7F]/;
-/** Prototype: ASCII strings need no walk (bytes = code points = length); others get one pass for both counts. */
-const sizesFast = () => {
-  let n = 0;
-  for (const v of maximalValues) {
-    if (!NON_ASCII.test(v)) {
-      n += 2 * v.length;
-      continue;
-    }
-    let bytes = 0;
-    let points = 0;
-    for (let i = 0; i < v.length; i++) {
-      const u = v.charCodeAt(i);
-      points++;
-      if (u < 0x80) bytes += 1;
-      else if (u < 0x800) bytes += 2;
-      else if (u >= 0xd800 && u <= 0xdbff) {
-        const next = v.charCodeAt(i + 1);
-        if (next >= 0xdc00 && next <= 0xdfff) {
-          bytes += 4;
-          i++;
-        } else return -1;
-      } else if (u >= 0xdc00 && u <= 0xdfff) return -1;
-      else bytes += 3;
-    }
-    n += bytes + points;
-  }
-  return n;
-};
-if (sizesAsSrc() !== sizesFast()) throw new Error("size prototype disagrees with src/internal/utf8.ts");
 const micro: { name: string; op: () => unknown; sync?: boolean }[] = [
   { name: "size checks of the maximal body as src does them (utf8ByteLength + codePointLength)", op: sizesAsSrc, sync: true },
-  { name: "prototype: the same counts with an ASCII fast path and one pass", op: sizesFast, sync: true },
   { name: "tim-topics createTopic, stub fetch (whole SDK overhead)", op: () => imStub.createTopic(body) },
   { name: "tim-topics createTopic, stub fetch, validate: false", op: () => imStubNoValidate.createTopic(body) },
   { name: "prototype A, stub fetch", op: () => protoAStub(body) },

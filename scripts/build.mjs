@@ -4,25 +4,12 @@
  * Imported by the size, package and runtime scripts so each of them checks a fresh build, never a stale dist/.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const distEntry = path.join(root, "dist/src/index.js");
-
-/**
- * The machine's own `node` (first on PATH outside any node_modules/.bin), so that no package's `node` bin can stand
- * in for it (see node-versions.mjs for why the Node 22/24 binaries live outside node_modules).
- */
-export function systemNode() {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir || dir.split(path.sep).includes("node_modules") || dir.endsWith("node-gyp-bin")) continue;
-    const candidate = path.join(dir, "node");
-    if (existsSync(candidate)) return candidate;
-  }
-  return process.env.npm_node_execpath ?? process.execPath;
-}
 
 /** Removes dist/ (so deleted sources leave no stale output) and runs tsc. Throws with tsc's output on failure. */
 export function build({ quiet = false } = {}) {

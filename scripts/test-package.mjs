@@ -16,14 +16,14 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { build, root, systemNode } from "./build.mjs";
+import { build, root } from "./build.mjs";
 import { nodeBinary } from "./node-versions.mjs";
 import { startPrism } from "./prism.mjs";
 
 const argv = process.argv.slice(2);
 const bin = (relative) => path.join(root, relative);
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const machineNode = systemNode();
+const machineNode = process.execPath; // the machine's Node: no package links a `node` bin (see node-versions.mjs)
 const nodes = {
   "machine Node": machineNode,
   "npm Node 22": nodeBinary(22),

@@ -18,7 +18,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { tsImport } from "tsx/esm/api";
-import { build, distEntry, root, systemNode } from "./build.mjs";
+import { build, distEntry, root } from "./build.mjs";
 import { denoBinary, nodeBinary } from "./node-versions.mjs";
 import { startPrism } from "./prism.mjs";
 import { parse as parseYaml } from "yaml";
@@ -273,7 +273,7 @@ async function edgeRuntime(baseUrl, info) {
 
 // ───────────────────────────── the matrix ─────────────────────────────
 
-const machineNode = systemNode();
+const machineNode = process.execPath; // the machine's Node: no package links a `node` bin (see node-versions.mjs)
 const machineNodeVersion = versionOf(machineNode);
 const node22 = nodeBinary(22);
 const node24 = nodeBinary(24);
