@@ -1,9 +1,10 @@
 /** @module credentials — the client's UserSig: signed or fetched once, cached, shared by concurrent calls, renewed before expiry. */
-import { assertIdentityOptions, assertInteger, assertSecretKey, genUserSig } from "./usersig.js";
+import { genUserSig } from "./usersig.js";
 
 /** A fixed UserSig, or a function that returns a fresh one (e.g. from your own signing service). */
 export type UserSigSource = string | (() => string | Promise<string>);
 
+/** Options as `resolveOptions` checked them (options.ts is the one gate, so a bad option is a `TimConfigError`). */
 export interface CredentialsOptions {
   sdkAppId: number;
   /** The App admin account the UserSig is for. */
@@ -12,7 +13,7 @@ export interface CredentialsOptions {
   secretKey?: string;
   /** Use this UserSig, or call this function for one (on first use and on `refresh()`). */
   userSig?: UserSigSource;
-  /** Validity of the signatures made with `secretKey`, in seconds; at least 120. @default 86400 */
+  /** Validity of the signatures made with `secretKey`, in seconds; more than the 60 s renewal margin. @default 86400 */
   userSigTtlSeconds?: number;
   /** Milliseconds since the epoch. @default Date.now */
   clock?: () => number;
@@ -28,20 +29,10 @@ export interface Credentials {
 }
 
 /** Renewal starts with this much validity left (at least), so a request never carries a signature about to lapse. */
-const MIN_RENEWAL_MARGIN_SECONDS = 60;
+export const MIN_RENEWAL_MARGIN_SECONDS = 60;
 
 export function createCredentials(options: CredentialsOptions): Credentials {
   const { sdkAppId, identifier, secretKey, userSig, userSigTtlSeconds = 86_400, clock = Date.now } = options;
-  if ((secretKey === undefined) === (userSig === undefined)) {
-    throw new TypeError("Give exactly one of the `secretKey` and `userSig` options.");
-  }
-  assertIdentityOptions(sdkAppId, identifier);
-  if (secretKey !== undefined) assertSecretKey(secretKey);
-  assertInteger(userSigTtlSeconds, "userSigTtlSeconds", 2 * MIN_RENEWAL_MARGIN_SECONDS);
-  if (userSig !== undefined && typeof userSig !== "function" && (typeof userSig !== "string" || userSig === "")) {
-    throw new TypeError("The `userSig` option must be a non-empty string or a function that returns one.");
-  }
-
   if (typeof userSig === "string") {
     const fixed = Promise.resolve(userSig);
     return { current: () => fixed, refresh: () => fixed, canRefresh: false };

@@ -1,7 +1,8 @@
 /** @module options — the public `ClientOptions`, checked and resolved exactly once into `ResolvedOptions`. */
 import { regionHosts, type Region } from "../generated/hosts.js";
-import type { UserSigSource } from "./credentials.js";
+import { MIN_RENEWAL_MARGIN_SECONDS, type UserSigSource } from "./credentials.js";
 import { TimConfigError } from "./errors.js";
+import { utf8ByteLength } from "./internal/utf8.js";
 import type { Hooks } from "./transport.js";
 
 export interface ClientOptions extends Hooks {
@@ -13,7 +14,7 @@ export interface ClientOptions extends Hooks {
   secretKey?: string;
   /** A UserSig, or a function that returns one (e.g. from your backend); called again after IM rejects a signature. */
   userSig?: UserSigSource;
-  /** Validity of the UserSigs the client signs with `secretKey`. @default 86400 (IM recommends at least 24 h) */
+  /** Validity of the UserSigs the client signs with `secretKey`, at least 120 s. @default 86400 (IM recommends at least 24 h) */
   userSigTtlSeconds?: number;
   /** The data centre of the SDKAppID. @default "cn" unless `baseUrl` is given */
   region?: Region;
@@ -64,13 +65,18 @@ function check(condition: unknown, option: string, message: string): asserts con
   if (!condition) throw new TimConfigError(option, `\`${option}\` ${message}`);
 }
 
-const isCount = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min;
+const isCount = (value: unknown, min: number) => Number.isSafeInteger(value) && (value as number) >= min;
 
+/**
+ * Checks every option once, here, and throws `TimConfigError` naming the first bad one; the modules behind the client
+ * (credentials, transport) trust what this returns.
+ */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   check(options && typeof options === "object", "options", "must be an object");
   const o = options;
   check(isCount(o.sdkAppId, 1), "sdkAppId", "must be a positive integer");
-  check(typeof o.identifier === "string" && o.identifier !== "", "identifier", "must be a non-empty string (an App admin account)");
+  // A lone surrogate would reach the HMAC as U+FFFD but the JSON as `\udXXX`, so IM could never verify the UserSig.
+  check(typeof o.identifier === "string" && o.identifier !== "" && utf8ByteLength(o.identifier) !== undefined, "identifier", "must be a non-empty, well-formed string (an App admin account)");
   check((o.secretKey === undefined) !== (o.userSig === undefined), "secretKey", "or `userSig` must be given, but not both");
   check(o.secretKey === undefined || (typeof o.secretKey === "string" && o.secretKey !== ""), "secretKey", "must be a non-empty string");
   check(o.userSig === undefined || typeof o.userSig === "function" || (typeof o.userSig === "string" && o.userSig !== ""), "userSig", "must be a non-empty string or a function");
@@ -99,7 +105,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   check(o.maxRetries === undefined || (isCount(o.maxRetries, 0) && o.maxRetries <= 10), "maxRetries", "must be an integer from 0 to 10");
   check(o.timeoutMs === undefined || isCount(o.timeoutMs, 1), "timeoutMs", "must be a positive integer (milliseconds)");
   check(o.deadlineMs === undefined || isCount(o.deadlineMs, 1), "deadlineMs", "must be a positive integer (milliseconds)");
-  check(o.userSigTtlSeconds === undefined || isCount(o.userSigTtlSeconds, 60), "userSigTtlSeconds", "must be an integer ≥ 60");
+  // Signatures are renewed with at least 60 s left, so a shorter validity would be renewed on every call.
+  check(o.userSigTtlSeconds === undefined || isCount(o.userSigTtlSeconds, 2 * MIN_RENEWAL_MARGIN_SECONDS), "userSigTtlSeconds", `must be an integer ≥ ${2 * MIN_RENEWAL_MARGIN_SECONDS}`);
   const rate = o.rateLimit === true ? DEFAULTS.ratePerSecond : o.rateLimit ? o.rateLimit.perSecond : undefined;
   check(rate === undefined || isCount(rate, 1), "rateLimit", "perSecond must be a positive integer");
   const fetchImpl = o.fetch ?? globalThis.fetch;

@@ -2,7 +2,7 @@
 import { Buffer } from "node:buffer";
 import { inflateSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createCredentials, type CredentialsOptions } from "../src/credentials.js";
+import { createCredentials } from "../src/credentials.js";
 import { verifyUserSig } from "../src/usersig.js";
 
 const SECRET_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -156,30 +156,5 @@ describe("createCredentials with a fixed userSig string", () => {
     expect(await credentials.current()).toBe("fixed-sig");
     expect(credentials.canRefresh).toBe(false);
     expect(await credentials.refresh()).toBe("fixed-sig");
-  });
-});
-
-describe("createCredentials option errors", () => {
-  it.each<[string, Partial<CredentialsOptions>]>([
-    ["neither", {}],
-    ["both", { secretKey: SECRET_KEY, userSig: "sig" }],
-  ])("throws a TypeError naming `secretKey` and `userSig` when given %s", (_, sources) => {
-    const create = () => createCredentials({ ...IDENTITY, ...sources });
-    expect(create).toThrow(TypeError);
-    expect(create).toThrow(/`secretKey`.*`userSig`/);
-  });
-
-  it.each<[string, Record<string, unknown>]>([
-    ["userSig", { userSig: "" }],
-    ["userSig", { userSig: 42 }],
-    ["secretKey", { secretKey: "" }],
-    ["sdkAppId", { secretKey: SECRET_KEY, sdkAppId: 0 }],
-    ["identifier", { userSig: "sig", identifier: "" }],
-    ["userSigTtlSeconds", { secretKey: SECRET_KEY, userSigTtlSeconds: 119 }],
-    ["userSigTtlSeconds", { secretKey: SECRET_KEY, userSigTtlSeconds: 3600.5 }],
-  ])("throws a TypeError naming `%s` for %j", (name, override) => {
-    const create = () => createCredentials({ ...IDENTITY, ...override } as CredentialsOptions);
-    expect(create).toThrow(TypeError);
-    expect(create).toThrow(`\`${name}\``);
   });
 });
