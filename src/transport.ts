@@ -84,10 +84,22 @@ export function retryClassOf(operation: OperationId, code: number): RetryClass {
 
 let meanings: Promise<typeof import("../generated/error-codes.js")> | undefined;
 
+/** The spec's row for `code`, loading the meanings table on first use. */
+async function errorCodeRow(operation: OperationId, code: number) {
+  try {
+    const { errorCodeRows } = await (meanings ??= import("../generated/error-codes.js"));
+    return errorCodeRows.find((r) => r.code === code && r.operations.includes(operation));
+  } catch {
+    // A chunk that failed to load (a browser gone offline) must not turn IM's answer into a loader error, nor stay
+    // failed for later calls: report the code without its meaning, and load again next time.
+    meanings = undefined;
+    return undefined;
+  }
+}
+
 /** Builds a TimApiError with the spec's meaning; the meanings table is loaded only when an error is reported. */
 export async function apiError(operation: OperationId, code: number, info: string, details: TimErrorDetails): Promise<TimApiError> {
-  const { errorCodeRows } = await (meanings ??= import("../generated/error-codes.js"));
-  const row = errorCodeRows.find((r) => r.code === code && r.operations.includes(operation));
+  const row = await errorCodeRow(operation, code);
   return new TimApiError(
     { code, info, retry: retryClassOf(operation, code), codeName: row?.name, meaning: row && { zh: row.zh, en: row.en } },
     { ...details, operation },

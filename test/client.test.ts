@@ -1,6 +1,6 @@
 /** createClient with an injected fetch: options, hosts, query, signing cache, validation before the network, secrets. */
 import { inspect } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createClient,
   regionHosts,
@@ -155,6 +155,32 @@ describe("errors keep secrets out", () => {
       .catch((e: unknown) => e)) as TimApiError;
     expect(error).toMatchObject({ code: 99999, retry: "never", meaning: undefined });
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe("the lazily loaded meanings table", () => {
+  afterEach(() => {
+    vi.doUnmock("../generated/error-codes.js");
+    vi.resetModules();
+  });
+
+  it("failing to load leaves IM's code intact (no meaning) and is tried again on the next error", async () => {
+    const row = errorCodeRows.find((r) => !r.public && r.operations.includes("getTopic"))!;
+    vi.resetModules();
+    vi.doMock("../generated/error-codes.js", () => {
+      throw new Error("chunk load failed");
+    });
+    const fresh = await import("../src/index.js");
+    const { fetch } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: row.code, ErrorInfo: "x" });
+    const client = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, maxRetries: 0 });
+    const call = () => client.getTopic({ GroupId: GROUP, From_Account: "u" }).catch((e: unknown) => e as TimApiError);
+
+    const offline = await call();
+    expect(offline).toBeInstanceOf(fresh.TimApiError);
+    expect(offline).toMatchObject({ code: row.code, info: "x", meaning: undefined, codeName: undefined });
+
+    vi.doUnmock("../generated/error-codes.js");
+    expect(await call()).toMatchObject({ code: row.code, codeName: row.name, meaning: { zh: row.zh, en: row.en } });
   });
 });
 
