@@ -103,13 +103,7 @@ class PlainRequest {
 
 export function createClient(options: ClientOptions): TimClient {
   const resolved = resolveOptions(options);
-  const credentials = createCredentials({
-    sdkAppId: resolved.sdkAppId,
-    identifier: resolved.identifier,
-    secretKey: resolved.secretKey,
-    userSig: resolved.userSig,
-    userSigTtlSeconds: resolved.userSigTtlSeconds,
-  });
+  const credentials = createCredentials(resolved);
   const api = createFetchClient<paths>({
     baseUrl: resolved.origin,
     Request: PlainRequest as unknown as typeof Request,

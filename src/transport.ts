@@ -120,8 +120,10 @@ function scrubCause(error: unknown, secrets: readonly string[]): Error {
   return clean;
 }
 
-/** The value of the `usersig` query parameter. */
+/** The `usersig` query parameter; group 1 is its value. */
 const USERSIG = /[?&]usersig=([^&#]*)/;
+/** The scheme and host of an absolute URL. */
+const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
 
 /** What the retry loop hands back to openapi-fetch on success (it reads only the status): one body-less answer, shared. */
 let emptyOk: Response | undefined;
@@ -155,6 +157,8 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
       url: state.url,
       random: state.random,
     });
+    /** What every hook event starts with. */
+    const event = () => ({ operation: state.operation, attempt: state.attempts, url: state.url });
     /** Reports the error that ends the call to `onError`, and returns it for the caller to throw. */
     const report = (error: TimError): TimError => {
       settings.onError?.({ operation: state.operation, attempts: state.attempts, durationMs: Date.now() - state.started, url: state.url, error });
@@ -189,7 +193,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
         }
       }
       clearTimeout(timer);
-      settings.onRequest?.({ operation: state.operation, attempt: state.attempts, url: state.url });
+      settings.onRequest?.(event());
       const attemptStart = Date.now();
       const budget = Math.min(state.timeoutMs, deadlineAt - attemptStart);
       timer = setTimeout(stopBy(budget === state.timeoutMs ? "attempt" : "deadline"), timerMs(budget));
@@ -229,9 +233,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
         }
         const code = (parsed as { ErrorCode?: unknown } | undefined)?.ErrorCode;
         settings.onResponse?.({
-          operation: state.operation,
-          attempt: state.attempts,
-          url: state.url,
+          ...event(),
           status: response.status,
           code: typeof code === "number" ? code : undefined,
           durationMs: Date.now() - attemptStart,
@@ -261,12 +263,8 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
     // Region failover: a DNS/connect failure on the primary host moves the call to the backup host, once, at once.
     if (failure?.kind === "network" && failure.connectFailed && settings.backupOrigin && !failedOver) {
       failedOver = true;
-      const backup = new URL(settings.backupOrigin);
-      const moved = new URL(href);
-      moved.protocol = backup.protocol;
-      moved.host = backup.host;
-      href = moved.href;
-      settings.onRetry?.({ operation: state.operation, attempt: state.attempts, url: state.url, delayMs: 0, error, resign: false, failover: true });
+      href = href.replace(ORIGIN, settings.backupOrigin);
+      settings.onRetry?.({ ...event(), delayMs: 0, error, resign: false, failover: true });
       continue;
     }
 
@@ -282,21 +280,12 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
     });
     if (!decision.retry) throw report(error);
     if (decision.delayMs > 0 && Date.now() + decision.delayMs >= deadlineAt) throw report(error); // no time left to wait
-    settings.onRetry?.({
-      operation: state.operation,
-      attempt: state.attempts,
-      url: state.url,
-      delayMs: decision.delayMs,
-      error,
-      resign: decision.resign === true,
-      failover: false,
-    });
+    settings.onRetry?.({ ...event(), delayMs: decision.delayMs, error, resign: decision.resign === true, failover: false });
     if (decision.countsAsRetry) retriesUsed++;
     if (decision.resign) {
       resigned = true;
-      const freshlySigned = new URL(href);
-      freshlySigned.searchParams.set("usersig", await settings.resign!());
-      href = freshlySigned.href;
+      const userSig = encodeURIComponent(await settings.resign!()); // as the client's query serializer encodes it
+      href = href.replace(USERSIG, (param, value: string) => param.slice(0, param.length - value.length) + userSig);
     }
     if (decision.delayMs > 0) {
       try {

@@ -546,10 +546,16 @@ describe("re-signing after 70001", () => {
   it("with a userSig function: asks it again and retries with the new UserSig", async () => {
     let issued = 0;
     const server = await serve({ script: [{ kind: "im", code: expired! }] });
-    const h = harness(server.origin, { secretKey: undefined, userSig: async () => `sig-from-backend-${++issued}-${"x".repeat(40)}` });
+    // An identifier that URL-encoding variants spell differently (space, tilde, apostrophe).
+    const identifier = "ops admin~'1";
+    const h = harness(server.origin, { secretKey: undefined, identifier, userSig: async () => `sig-from-backend-${++issued}-${"x".repeat(40)}` });
     const result = await h.im.createTopic(createBody("resign"));
+    expect(server.requests.map((r) => new URL(r.url, server.origin).searchParams.get("identifier"))).toEqual([identifier, identifier]);
     expect(result.meta.attempts).toBe(2);
     expect(server.requests.map((r) => r.usersig)).toEqual([`sig-from-backend-1-${"x".repeat(40)}`, `sig-from-backend-2-${"x".repeat(40)}`]);
+    // Only the usersig changed: the rest of the request line is sent byte for byte as before.
+    const [before, after] = server.requests.map((r) => r.url.replace(/usersig=[^&]*/, "usersig=*"));
+    expect(after).toBe(before);
     expect(server.applied.get("name:resign")).toBe(1);
     expectNoSecrets(h, server);
   });
