@@ -43,9 +43,10 @@ const publicNames = [
  * chunks it imports statically. `lazy` is what only a later dynamic `import()` fetches (e.g. the error meanings,
  * loaded when a TimApiError is built). Each file is gzipped on its own, as it is served.
  */
-async function measure(names) {
+async function measure(names, extra = "") {
+  const contents = `${names.length ? `export { ${names.join(", ")} } from "tim-topics";` : ""}${extra}`;
   const result = await esbuild.build({
-    stdin: { contents: `export { ${names.join(", ")} } from "tim-topics";`, resolveDir: root, sourcefile: "entry.js", loader: "js" },
+    stdin: { contents, resolveDir: root, sourcefile: "entry.js", loader: "js" },
     alias: { "tim-topics": distEntry },
     bundle: true,
     splitting: true,
@@ -60,7 +61,7 @@ async function measure(names) {
     entryNames: "entry",
     logLevel: "silent",
   });
-  const contents = new Map(result.outputFiles.map((f) => [path.relative(root, f.path), f.contents]));
+  const bytesOf = new Map(result.outputFiles.map((f) => [path.relative(root, f.path), f.contents]));
   const outputs = result.metafile.outputs;
   const entry = Object.keys(outputs).find((o) => outputs[o].entryPoint !== undefined);
   const initialFiles = new Set();
@@ -74,9 +75,9 @@ async function measure(names) {
     const list = [...files];
     return {
       files: list.length,
-      minified: list.reduce((sum, f) => sum + contents.get(f).length, 0),
-      gzip: list.reduce((sum, f) => sum + gzipSync(contents.get(f), { level: 9 }).length, 0),
-      brotli: list.reduce((sum, f) => sum + brotliCompressSync(contents.get(f), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0),
+      minified: list.reduce((sum, f) => sum + bytesOf.get(f).length, 0),
+      gzip: list.reduce((sum, f) => sum + gzipSync(bytesOf.get(f), { level: 9 }).length, 0),
+      brotli: list.reduce((sum, f) => sum + brotliCompressSync(bytesOf.get(f), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0),
     };
   };
   const inputsOf = (files) =>
@@ -105,10 +106,20 @@ async function main() {
   if (!argv.includes("--no-build")) build({ quiet: argv.includes("--json") });
   const whole = await measure(publicNames);
   const signer = await measure(["genUserSig"]);
+  // What the whole client is made of, each bundled alone, and the parts without createClient (so without options,
+  // credentials and the retry loop): the floor under any client built from them.
+  const errorNames = publicNames.filter((n) => n.startsWith("Tim"));
+  const parts = {
+    "openapi-fetch": await measure([], `export { default as createFetchClient } from "openapi-fetch";`),
+    genUserSig: signer,
+    validateRequest: await measure(["validateRequest"]),
+    "error classes": await measure(errorNames),
+    "all four together (no createClient)": await measure(["genUserSig", "validateRequest", ...errorNames], `export { default as createFetchClient } from "openapi-fetch";`),
+  };
   const ok = whole.initial.gzip <= budgetBytes;
 
   if (argv.includes("--json")) {
-    console.log(JSON.stringify({ targetBytes, budgetBytes, ok, whole, genUserSig: signer }, null, 2));
+    console.log(JSON.stringify({ targetBytes, budgetBytes, ok, whole, genUserSig: signer, parts }, null, 2));
   } else {
     const line = (m) => `min ${kB(m.minified)} · min+gzip(9) ${m.gzip} B = ${kB(m.gzip)} · min+brotli ${kB(m.brotli)}`;
     const top = (m) => m.inputs.slice(0, 6).map((i) => `${i.file} ${i.bytes}`).join(", ");
@@ -122,6 +133,11 @@ async function main() {
     if (whole.lazy.files) console.log(`  lazy chunks, fetched on first use (${whole.lazy.files}): ${line(whole.lazy)} — ${top(whole.lazy)}`);
     console.log(`  everything, initial + lazy: min+gzip ${whole.initial.gzip + whole.lazy.gzip} B`);
     console.log(`genUserSig alone: ${line(signer.initial)}${signer.lazy.files ? ` (+ lazy ${signer.lazy.gzip} B)` : ""}`);
+    console.log("parts, each bundled alone (initial load, min+gzip):");
+    for (const [name, m] of Object.entries(parts)) console.log(`  ${String(m.initial.gzip).padStart(6)} B  ${name}`);
+    const floor = parts["all four together (no createClient)"].initial.gzip;
+    console.log(`  ${String(whole.initial.gzip - floor).padStart(6)} B  createClient on top (options, credentials, transport, retry policy, rate limit)`);
+    console.log(`  the parts without createClient leave ${targetBytes - floor} B of the ${targetBytes} B target for createClient`);
   }
   if (!ok) {
     console.error(`size: the whole client's initial load is ${whole.initial.gzip} B min+gzip, over the ${budgetBytes} B ceiling`);
