@@ -1,4 +1,5 @@
 /** @module credentials — the client's UserSig: signed or fetched once, cached, shared by concurrent calls, renewed before expiry. */
+import { assertOption } from "./errors.js";
 import { genUserSig } from "./usersig.js";
 
 /** A fixed UserSig, or a function that returns a fresh one (e.g. from your own signing service). */
@@ -52,9 +53,7 @@ export function createCredentials(options: CredentialsOptions): Credentials {
       secretKey === undefined
         ? await userSig!()
         : await genUserSig({ sdkAppId, identifier, secretKey, expireSeconds: userSigTtlSeconds, now: Math.floor(issuedAtMs / 1000) });
-    if (typeof value !== "string" || value === "") {
-      throw new TypeError("The `userSig` function must return (or resolve to) a non-empty string.");
-    }
+    assertOption(typeof value === "string" && value !== "", "userSig", "function must return (or resolve to) a non-empty string");
     return value;
   };
 

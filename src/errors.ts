@@ -154,7 +154,10 @@ export class TimAbortError extends TimError {
   override name = "TimAbortError";
 }
 
-/** `createClient` options are invalid or unsafe (for example a secret key in browser code). */
+/**
+ * Options are invalid or unsafe (a secret key in browser code), or the runtime cannot serve them (no WebCrypto): from
+ * `createClient`, `genUserSig`, `verifyUserSig`, or a `userSig` function that returns no signature.
+ */
 export class TimConfigError extends TimError {
   override name = "TimConfigError";
   /** The option at fault. */
@@ -163,6 +166,17 @@ export class TimConfigError extends TimError {
     super(message);
     this.option = option;
   }
+}
+
+/** Throws a `TimConfigError` for `option` unless `condition` holds. The message never quotes the value (it may be a secret). */
+export function assertOption(condition: unknown, option: string, message: string): asserts condition {
+  if (!condition) throw new TimConfigError(option, `\`${option}\` ${message}`);
+}
+
+/** Throws a `TimConfigError` naming `option` unless `value` is a safe integer ≥ `minimum` (`undefined` passes when `optional`). */
+export function assertInteger(value: unknown, option: string, minimum: number, optional?: boolean): void {
+  if (optional && value === undefined) return;
+  assertOption(Number.isSafeInteger(value) && (value as number) >= minimum, option, `must be an integer ≥ ${minimum}`);
 }
 
 /** Replaces the value of `usersig` (and any given secret) in a URL or text, so it can be logged. */

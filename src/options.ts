@@ -1,9 +1,9 @@
 /** @module options — the public `ClientOptions`, checked and resolved exactly once into `ResolvedOptions`. */
 import { regionHosts, type Region } from "../generated/hosts.js";
 import { MIN_RENEWAL_MARGIN_SECONDS, type UserSigSource } from "./credentials.js";
-import { TimConfigError } from "./errors.js";
-import { utf8ByteLength } from "./internal/utf8.js";
+import { assertInteger, assertOption as check } from "./errors.js";
 import type { Hooks } from "./transport.js";
+import { assertIdentityOptions, assertSecretKey } from "./usersig.js";
 
 export interface ClientOptions extends Hooks {
   /** The SDKAppID from the IM console. */
@@ -61,11 +61,6 @@ export const DEFAULTS = { maxRetries: 2, timeoutMs: 5000, userSigTtlSeconds: 86_
 
 const isBrowser = () => typeof window !== "undefined" && typeof document !== "undefined";
 
-function check(condition: unknown, option: string, message: string): asserts condition {
-  if (!condition) throw new TimConfigError(option, `\`${option}\` ${message}`);
-}
-
-const isCount = (value: unknown, min: number) => Number.isSafeInteger(value) && (value as number) >= min;
 
 /**
  * Checks every option once, here, and throws `TimConfigError` naming the first bad one; the modules behind the client
@@ -74,11 +69,9 @@ const isCount = (value: unknown, min: number) => Number.isSafeInteger(value) && 
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   check(options && typeof options === "object", "options", "must be an object");
   const o = options;
-  check(isCount(o.sdkAppId, 1), "sdkAppId", "must be a positive integer");
-  // A lone surrogate would reach the HMAC as U+FFFD but the JSON as `\udXXX`, so IM could never verify the UserSig.
-  check(typeof o.identifier === "string" && o.identifier !== "" && utf8ByteLength(o.identifier) !== undefined, "identifier", "must be a non-empty, well-formed string (an App admin account)");
+  assertIdentityOptions(o.sdkAppId, o.identifier); // the checks genUserSig makes, so signing cannot fail on them later
   check((o.secretKey === undefined) !== (o.userSig === undefined), "secretKey", "or `userSig` must be given, but not both");
-  check(o.secretKey === undefined || (typeof o.secretKey === "string" && o.secretKey !== ""), "secretKey", "must be a non-empty string");
+  if (o.secretKey !== undefined) assertSecretKey(o.secretKey);
   check(o.userSig === undefined || typeof o.userSig === "function" || (typeof o.userSig === "string" && o.userSig !== ""), "userSig", "must be a non-empty string or a function");
   check(
     o.secretKey === undefined || o.dangerouslyAllowBrowser === true || !isBrowser(),
@@ -102,13 +95,14 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const hosts: { primary: string; backup?: string } = regionHosts[o.region ?? "cn"];
   check(!o.failover || (o.region !== undefined && hosts.backup !== undefined), "failover", "needs a `region` that has a backup host");
-  check(o.maxRetries === undefined || (isCount(o.maxRetries, 0) && o.maxRetries <= 10), "maxRetries", "must be an integer from 0 to 10");
-  check(o.timeoutMs === undefined || isCount(o.timeoutMs, 1), "timeoutMs", "must be a positive integer (milliseconds)");
-  check(o.deadlineMs === undefined || isCount(o.deadlineMs, 1), "deadlineMs", "must be a positive integer (milliseconds)");
+  assertInteger(o.maxRetries, "maxRetries", 0, true);
+  check(!(o.maxRetries! > 10), "maxRetries", "must be at most 10");
+  assertInteger(o.timeoutMs, "timeoutMs", 1, true);
+  assertInteger(o.deadlineMs, "deadlineMs", 1, true);
   // Signatures are renewed with at least 60 s left, so a shorter validity would be renewed on every call.
-  check(o.userSigTtlSeconds === undefined || isCount(o.userSigTtlSeconds, 2 * MIN_RENEWAL_MARGIN_SECONDS), "userSigTtlSeconds", `must be an integer ≥ ${2 * MIN_RENEWAL_MARGIN_SECONDS}`);
+  assertInteger(o.userSigTtlSeconds, "userSigTtlSeconds", 2 * MIN_RENEWAL_MARGIN_SECONDS, true);
   const rate = o.rateLimit === true ? DEFAULTS.ratePerSecond : o.rateLimit ? o.rateLimit.perSecond : undefined;
-  check(rate === undefined || isCount(rate, 1), "rateLimit", "perSecond must be a positive integer");
+  check(rate === undefined || (Number.isSafeInteger(rate) && rate >= 1), "rateLimit", "perSecond must be a positive integer");
   const fetchImpl = o.fetch ?? globalThis.fetch;
   check(typeof fetchImpl === "function", "fetch", "must be a function (no global fetch in this runtime)");
 

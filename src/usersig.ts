@@ -1,4 +1,5 @@
 /** @module usersig — Tencent Cloud IM UserSig (TLS sig v2, HMAC-SHA256) signing and verification on WebCrypto. */
+import { assertInteger, assertOption } from "./errors.js";
 import { bytesToBase64, toUserSigAlphabet } from "./internal/base64.js";
 import { utf8ByteLength } from "./internal/utf8.js";
 import { zlibStore } from "./internal/zlib.js";
@@ -76,26 +77,16 @@ export async function verifyUserSig(userSig: string, options: VerifyUserSigOptio
   return verifyUserSigNow(userSig, options);
 }
 
-/** @internal Validates `sdkAppId` and `identifier`; credentials.ts reuses these checks so a client fails when built. */
+/** @internal Validates `sdkAppId` and `identifier` (throws `TimConfigError`); createClient's options are checked with it too. */
 export function assertIdentityOptions(sdkAppId: unknown, identifier: unknown): void {
   assertInteger(sdkAppId, "sdkAppId", 1);
   // A lone surrogate would reach the HMAC as U+FFFD but the JSON as `\udXXX`, so no verifier could match it.
-  if (typeof identifier !== "string" || identifier === "" || utf8ByteLength(identifier) === undefined) {
-    throw new TypeError("The `identifier` option must be a non-empty string of well-formed Unicode.");
-  }
+  assertOption(typeof identifier === "string" && identifier !== "" && utf8ByteLength(identifier) !== undefined, "identifier", "must be a non-empty string of well-formed Unicode");
 }
 
 /** @internal */
 export function assertSecretKey(secretKey: unknown): void {
-  // The value is never echoed: it is a secret.
-  if (typeof secretKey !== "string" || secretKey === "") throw new TypeError("The `secretKey` option must be a non-empty string.");
-}
-
-/** @internal Throws a `TypeError` naming `name` unless `value` is a safe integer ≥ `minimum`. */
-export function assertInteger(value: unknown, name: string, minimum: number): void {
-  if (!Number.isSafeInteger(value) || (value as number) < minimum) {
-    throw new TypeError(`The \`${name}\` option must be an integer ≥ ${minimum}, got ${String(value)}.`);
-  }
+  assertOption(typeof secretKey === "string" && secretKey !== "", "secretKey", "must be a non-empty string");
 }
 
 /** @internal The HMAC input; every line ends in `\n`, including the last (tencent-im.md §1.1 step 1). */
@@ -118,11 +109,7 @@ export function importHmacKey(secretKey: string): Promise<CryptoKey> {
 /** @internal */
 export function subtleCrypto(): SubtleCrypto {
   const subtle = globalThis.crypto?.subtle;
-  if (subtle === undefined) {
-    throw new Error(
-      "tim-topics needs WebCrypto (`globalThis.crypto.subtle`) for UserSigs, and this runtime has none (browsers offer it only on HTTPS pages).",
-    );
-  }
+  assertOption(subtle, "secretKey", "needs WebCrypto (`globalThis.crypto.subtle`) to sign or verify UserSigs, and this runtime has none (browsers offer it only on HTTPS pages)");
   return subtle;
 }
 

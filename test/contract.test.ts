@@ -20,6 +20,13 @@ interface Seen {
   body: string;
 }
 
+/** Prism's URL from test/setup/prism.ts. Without it the client would default to IM's production host: refuse. */
+function prismUrl(): string {
+  const url = inject("prismUrl");
+  if (!url) throw new Error("no Prism mock: run with `--config test/vitest.config.ts` (npm run test:unit)");
+  return url;
+}
+
 /** A client on Prism whose fetch records every response's status and `sl-violations` header. */
 function recordingClient(extra: { validate?: boolean } = {}): { im: TimClient; seen: Seen[] } {
   const seen: Seen[] = [];
@@ -27,7 +34,7 @@ function recordingClient(extra: { validate?: boolean } = {}): { im: TimClient; s
     sdkAppId: 1400000000,
     identifier: "administrator",
     secretKey: SECRET,
-    baseUrl: inject("prismUrl"),
+    baseUrl: prismUrl(),
     maxRetries: 0,
     ...extra,
     fetch: async (input, init) => {

@@ -143,9 +143,9 @@ describe("createCredentials with a userSig function", () => {
     await expect(credentials.current()).rejects.toThrow("boom");
   });
 
-  it.each([[""], [undefined], [42]])("rejects a function result of %j with a TypeError naming `userSig`", async (value) => {
+  it.each([[""], [undefined], [42]])("rejects a function result of %j with a TimConfigError naming `userSig`", async (value) => {
     const credentials = createCredentials({ ...IDENTITY, userSig: () => value as unknown as string });
-    await expect(credentials.current()).rejects.toThrow(expect.objectContaining({ name: "TypeError", message: expect.stringContaining("`userSig`") }));
+    await expect(credentials.current()).rejects.toThrow(expect.objectContaining({ name: "TimConfigError", option: "userSig", message: expect.stringContaining("`userSig`") }));
   });
 });
 

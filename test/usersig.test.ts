@@ -9,6 +9,7 @@ import { base64ToBytes, bytesToBase64, fromUserSigAlphabet, toUserSigAlphabet } 
 import { zlibInflate } from "../src/internal/inflate.js";
 import { adler32, zlibStore } from "../src/internal/zlib.js";
 import { genUserSig, verifyUserSig, type GenUserSigOptions, type VerifyUserSigOptions } from "../src/usersig.js";
+import { TimConfigError } from "../src/errors.js";
 
 interface OfficialApi {
   genUserSig(identifier: string, expireSeconds: number): string;
@@ -147,10 +148,10 @@ describe("genUserSig", () => {
     ["expireSeconds", { expireSeconds: Number.NaN }],
     ["now", { now: -1 }],
     ["now", { now: 1700000000.25 }],
-  ])("rejects a bad `%s` with a TypeError naming it: %j", async (name, override) => {
+  ])("rejects a bad `%s` with a TimConfigError naming it: %j", async (name, override) => {
     const promise = genUserSig({ ...REFERENCE, ...override } as GenUserSigOptions);
-    await expect(promise).rejects.toThrow(TypeError);
-    await expect(promise).rejects.toThrow(`\`${name}\``);
+    await expect(promise).rejects.toThrow(TimConfigError);
+    await expect(promise).rejects.toMatchObject({ option: name, message: expect.stringContaining(`\`${name}\``) });
   });
 
   it("never puts the secret key in an error message", async () => {
@@ -162,6 +163,7 @@ describe("genUserSig", () => {
   it("fails with one clear error when WebCrypto is missing", async () => {
     vi.stubGlobal("crypto", undefined);
     await expect(genUserSig(REFERENCE)).rejects.toThrow(/WebCrypto \(`globalThis\.crypto\.subtle`\)/);
+    await expect(genUserSig(REFERENCE)).rejects.toBeInstanceOf(TimConfigError);
     await expect(verifyUserSig(REFERENCE_USERSIG, { ...REFERENCE_VERIFY, now: 1700000001 })).rejects.toThrow(/WebCrypto/);
   });
 
@@ -329,9 +331,9 @@ describe("verifyUserSig", () => {
     ["secretKey", { secretKey: "" }],
     ["identifier", { identifier: "" }],
     ["now", { now: Number.POSITIVE_INFINITY }],
-  ])("rejects a bad `%s` option with a TypeError", async (name, override) => {
+  ])("rejects a bad `%s` option with a TimConfigError", async (name, override) => {
     await expect(verifyUserSig(REFERENCE_USERSIG, { ...REFERENCE_VERIFY, ...override })).rejects.toThrow(
-      expect.objectContaining({ name: "TypeError", message: expect.stringContaining(`\`${name}\``) }),
+      expect.objectContaining({ name: "TimConfigError", option: name, message: expect.stringContaining(`\`${name}\``) }),
     );
   });
 });

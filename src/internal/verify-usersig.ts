@@ -1,7 +1,6 @@
 /** @module verify-usersig — the UserSig verifier, loaded by `verifyUserSig` on first use. */
 import {
   assertIdentityOptions,
-  assertInteger,
   assertSecretKey,
   currentUnixSeconds,
   importHmacKey,
@@ -10,6 +9,7 @@ import {
   type VerifyUserSigOptions,
   type VerifyUserSigResult,
 } from "../usersig.js";
+import { assertInteger } from "../errors.js";
 import { base64ToBytes, fromUserSigAlphabet } from "./base64.js";
 import { zlibInflate } from "./inflate.js";
 
