@@ -3,10 +3,10 @@ import createFetchClient from "openapi-fetch";
 import type { components, paths } from "../generated/schema.js";
 import { requestRules, type OperationId } from "../generated/request-rules.js";
 import { createCredentials } from "./credentials.js";
-import { TimApiError } from "./errors.js";
+import { TimAbortError, TimApiError, TimError } from "./errors.js";
 import { resolveOptions, type ClientOptions } from "./options.js";
 import { createWindowLimiter } from "./rate-limit.js";
-import { apiError, sendWithRetries, type CallState, type TransportSettings } from "./transport.js";
+import { apiError, sendWithRetries, withinCall, type CallState, type TransportSettings } from "./transport.js";
 import { validateRequest } from "./validate.js";
 
 type Schemas = components["schemas"];
@@ -131,7 +131,6 @@ export function createClient(options: ClientOptions): TimClient {
     onRequest: resolved.onRequest,
     onResponse: resolved.onResponse,
     onRetry: resolved.onRetry,
-    onError: resolved.onError,
   };
 
   /** The per-call state the retry loop works on; created before sending so a caller can read it after a failure. */
@@ -161,13 +160,26 @@ export function createClient(options: ClientOptions): TimClient {
     },
   });
 
+  /** Runs one public call and reports its final error to `onError`, once, whichever stage it came from. */
+  async function reported<T>(state: CallState, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof TimError) {
+        resolved.onError?.({ operation: state.operation, attempts: state.attempts, durationMs: Date.now() - state.started, url: state.url, error });
+      }
+      throw error;
+    }
+  }
+
   /** Validates, signs and sends one call; resolves IM's successful body. */
   async function call(state: CallState, body: object, options: CallOptions = {}) {
     if (resolved.validate) validateRequest(state.operation, body);
     const query = {
       sdkappid: resolved.sdkAppId,
       identifier: resolved.identifier,
-      usersig: await credentials.current(),
+      // A slow userSig function must not outlive the caller's signal or deadline.
+      usersig: await withinCall(credentials.current(), state),
       random: state.random,
       contenttype: "json" as const,
     };
@@ -182,17 +194,17 @@ export function createClient(options: ClientOptions): TimClient {
     return { body: state.body!, meta: metaOf(state) };
   }
 
-  const client: TimClient = {
-    async createTopic(body, options = {}) {
-      const customId = typeof body?.TopicId === "string";
-      const state = newState("createTopic", customId, options);
+  async function createTopic(body: CreateTopicRequest, options: CallOptions): Promise<CreateTopicResult> {
+    const customId = typeof body?.TopicId === "string";
+    const state = newState("createTopic", customId, options);
+    return reported(state, async () => {
       try {
         const { body: response, meta } = await call(state, body, options);
         return { TopicId: String(response.TopicId ?? body.TopicId), response: response as CreateTopicResponse, meta };
       } catch (error) {
         // "ID already used" after an earlier attempt that IM may have applied (its answer lost) most likely means that
         // attempt created the topic: read it back and return it. After attempts that provably applied nothing, the ID
-        // belongs to another topic, and the conflict stands.
+        // belongs to another topic, and the conflict stands; so it does when the read-back cannot confirm the topic.
         if (
           customId &&
           state.mayHaveBeenApplied &&
@@ -201,14 +213,15 @@ export function createClient(options: ClientOptions): TimClient {
         ) {
           const elapsed = Date.now() - state.started;
           const deadlineMs = state.deadlineMs === undefined ? undefined : Math.max(1, state.deadlineMs - elapsed);
-          const read = await client.getTopic(
+          const read = await getTopic(
             { GroupId: body.GroupId, From_Account: body.From_Account ?? resolved.identifier, TopicIdList: [body.TopicId!] },
             { ...options, deadlineMs },
-          );
-          const found = read.topics.find(
-            (t) => t.ok && t.TopicId === body.TopicId && (t.TopicInfo.TopicName === undefined || t.TopicInfo.TopicName === body.TopicName),
-          );
-          if (found) {
+          ).catch((readError: unknown) => {
+            if (readError instanceof TimAbortError) throw readError; // the caller gave up: say so
+            return undefined; // otherwise the conflict is the better answer
+          });
+          const found = read?.topics.find((t) => t.ok && t.TopicId === body.TopicId && t.TopicInfo.TopicName === body.TopicName);
+          if (read && found) {
             return {
               TopicId: body.TopicId!,
               response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: body.TopicId },
@@ -218,27 +231,32 @@ export function createClient(options: ClientOptions): TimClient {
         }
         throw error;
       }
-    },
+    });
+  }
 
-    async getTopic(body, options) {
-      const { body: response, meta } = await call(newState("getTopic", true, options ?? {}), body, options);
-      const items = (response.TopicAndSelfInfo ?? []) as Schemas["TopicAndSelfInfo"][];
-      const topics = await Promise.all(
-        items.map(async (item): Promise<TopicOutcome> => {
-          const topicId = item.TopicInfo?.TopicId;
-          if (item.ErrorCode === 0) {
-            return { ok: true, TopicId: String(topicId), TopicInfo: item.TopicInfo ?? {}, SelfInfo: item.SelfInfo };
-          }
-          const error = await apiError("getTopic", Number(item.ErrorCode), String(item.ErrorInfo ?? ""), {
-            attempts: meta.attempts,
-            random: meta.random,
-            url: meta.url,
-          });
-          return { ok: false, TopicId: topicId, error };
-        }),
-      );
-      return { topics, response: response as GetTopicResponse, meta };
+  async function getTopic(body: GetTopicRequest, options: CallOptions, state = newState("getTopic", true, options)): Promise<GetTopicResult> {
+    const { body: response, meta } = await call(state, body, options);
+    const items = (response.TopicAndSelfInfo ?? []) as Schemas["TopicAndSelfInfo"][];
+    const topics = await Promise.all(
+      items.map(async (item): Promise<TopicOutcome> => {
+        const topicId = item.TopicInfo?.TopicId;
+        if (item.ErrorCode === 0) {
+          return { ok: true, TopicId: String(topicId), TopicInfo: item.TopicInfo ?? {}, SelfInfo: item.SelfInfo };
+        }
+        // Per-topic ErrorInfo is IM's text too: redacted like the call's own, since it may echo the request.
+        const info = state.scrub!(String(item.ErrorInfo ?? ""));
+        const error = await apiError("getTopic", Number(item.ErrorCode), info, { attempts: meta.attempts, random: meta.random, url: meta.url });
+        return { ok: false, TopicId: topicId, error };
+      }),
+    );
+    return { topics, response: response as GetTopicResponse, meta };
+  }
+
+  return {
+    createTopic: (body, options = {}) => createTopic(body, options),
+    getTopic: (body, options = {}) => {
+      const state = newState("getTopic", true, options);
+      return reported(state, () => getTopic(body, options, state));
     },
   };
-  return client;
 }

@@ -45,6 +45,9 @@ export class TimError extends Error {
   }
 }
 
+/** Said in the message of every error after which IM may have acted on the request (its `mayHaveBeenApplied`). */
+const MAY_HAVE_BEEN_APPLIED = "; the request may have been applied";
+
 /** IM answered with a non-zero `ErrorCode` (HTTP 200, business error). */
 export class TimApiError extends TimError {
   override name = "TimApiError";
@@ -58,13 +61,17 @@ export class TimApiError extends TimError {
   codeName?: string;
   /** The spec's meaning of the code for this operation, as the docs state it (zh) and in English. */
   meaning?: { zh: string; en: string };
+  /** True for `transient` codes (IM's backend failed or timed out, and may have acted); false for refusals. */
+  mayHaveBeenApplied: boolean;
 
   constructor(
     fields: { code: number; info: string; retry: RetryClass; codeName?: string; meaning?: { zh: string; en: string } },
     details: TimErrorDetails,
   ) {
     const explained = fields.meaning ? ` — ${fields.meaning.en}` : "";
-    super(`${details.operation} failed: ErrorCode ${fields.code} (${fields.info || "no ErrorInfo"})${explained}`, details);
+    const applied = fields.retry === "transient";
+    super(`${details.operation} failed: ErrorCode ${fields.code} (${fields.info || "no ErrorInfo"})${explained}${applied ? MAY_HAVE_BEEN_APPLIED : ""}`, details);
+    this.mayHaveBeenApplied = applied;
     this.code = fields.code;
     this.info = fields.info;
     this.retry = fields.retry;
@@ -106,7 +113,7 @@ export class TimHttpError extends TimError {
   /** False for 429 and other 4xx (refused); true for 408 and 5xx, after which IM may have acted. */
   mayHaveBeenApplied: boolean;
   constructor(status: number, bodySnippet: string, mayHaveBeenApplied: boolean, details: TimErrorDetails) {
-    super(`${details.operation} failed: HTTP ${status}${mayHaveBeenApplied ? "; the request may have been applied" : ""}`, details);
+    super(`${details.operation} failed: HTTP ${status}${mayHaveBeenApplied ? MAY_HAVE_BEEN_APPLIED : ""}`, details);
     this.status = status;
     this.bodySnippet = bodySnippet;
     this.mayHaveBeenApplied = mayHaveBeenApplied;
@@ -119,7 +126,7 @@ export class TimResponseError extends TimError {
   bodySnippet: string;
   readonly mayHaveBeenApplied = true;
   constructor(bodySnippet: string, details: TimErrorDetails) {
-    super(`${details.operation} failed: the response body is not an IM JSON result; the request may have been applied`, details);
+    super(`${details.operation} failed: the response body is not an IM JSON result${MAY_HAVE_BEEN_APPLIED}`, details);
     this.bodySnippet = bodySnippet;
   }
 }
@@ -144,7 +151,7 @@ export class TimTimeoutError extends TimError {
   /** Which budget ran out. */
   kind: "attempt" | "deadline";
   constructor(kind: "attempt" | "deadline", limitMs: number, details: TimErrorDetails) {
-    super(`${details.operation} timed out: ${kind === "attempt" ? "timeoutMs" : "deadlineMs"} ${limitMs} ms elapsed`, details);
+    super(`${details.operation} timed out: ${kind === "attempt" ? "timeoutMs" : "deadlineMs"} ${limitMs} ms elapsed${MAY_HAVE_BEEN_APPLIED}`, details);
     this.kind = kind;
   }
 }

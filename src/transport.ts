@@ -32,8 +32,8 @@ export interface Hooks {
   onError?: (event: ErrorEvent) => void;
 }
 
-/** Per-client settings, resolved once. */
-export interface TransportSettings extends Hooks {
+/** Per-client settings, resolved once. (`onError` is the client's: it reports a call's final error, from any stage.) */
+export interface TransportSettings extends Omit<Hooks, "onError"> {
   fetch: typeof fetch;
   /** Text never to show (the secret key); usersig is redacted by name. */
   secrets: readonly string[];
@@ -62,6 +62,45 @@ export interface CallState {
   body?: Record<string, unknown>;
   /** Whether any failed attempt may have been applied by IM (see `mayHaveBeenApplied` in retry-policy.ts). */
   mayHaveBeenApplied?: boolean;
+  /** Redacts the secret key and this call's UserSigs from text IM sent back (set when the call is sent). */
+  scrub?: (text: string) => string;
+}
+
+/** What every error of a call carries about it. */
+export function detailsOf(state: CallState): TimErrorDetails {
+  return { operation: state.operation, attempts: state.attempts, durationMs: Date.now() - state.started, url: state.url, random: state.random };
+}
+
+/**
+ * `promise`, unless the call's signal or deadline comes first (then `TimAbortError` / `TimTimeoutError`): for waits
+ * outside an attempt, such as a `userSig` function or a re-sign. The work itself is not cancelled, only no longer awaited.
+ */
+export function withinCall<T>(promise: Promise<T>, state: CallState): Promise<T> {
+  const { signal, deadlineMs } = state;
+  if (!signal && deadlineMs === undefined) return promise; // the common case allocates nothing
+  return new Promise<T>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      settle();
+      reject(new TimAbortError(`${state.operation} aborted`, { ...detailsOf(state), cause: signal?.reason }));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (deadlineMs !== undefined) {
+      timer = setTimeout(() => {
+        settle();
+        reject(new TimTimeoutError("deadline", deadlineMs, detailsOf(state)));
+      }, timerMs(state.started + deadlineMs - Date.now()));
+    }
+    promise.then(
+      (value) => (settle(), resolve(value)),
+      (error: unknown) => (settle(), reject(error)),
+    );
+  });
 }
 
 /** Error codes that name a network-level failure where nothing reached the server. */
@@ -141,6 +180,10 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
   const headers = request.headers;
   const payload = await request.text(); // read once, replayed on every attempt
   const deadlineAt = state.deadlineMs === undefined ? Infinity : state.started + state.deadlineMs;
+  // What an answer may echo back and must not reach an error: the key, and the UserSigs this call has carried.
+  const userSigs = new Set<string>();
+  const secrets = () => [...settings.secrets, ...userSigs];
+  state.scrub = (text) => redact(text, secrets());
   let retriesUsed = 0;
   let resigned = false;
   let failedOver = false;
@@ -148,25 +191,14 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
   for (;;) {
     state.attempts++;
     shownHref = undefined;
-    // What an answer may echo back and must not reach an error: the key, and the UserSig this attempt carries.
-    const secrets = () => [...settings.secrets, USERSIG.exec(href)?.[1] ?? ""];
-    const details = (): TimErrorDetails => ({
-      operation: state.operation,
-      attempts: state.attempts,
-      durationMs: Date.now() - state.started,
-      url: state.url,
-      random: state.random,
-    });
+    const sent = USERSIG.exec(href)?.[1];
+    if (sent) userSigs.add(sent).add(decodeURIComponent(sent));
+    const details = () => detailsOf(state);
     /** What every hook event starts with. */
     const event = () => ({ operation: state.operation, attempt: state.attempts, url: state.url });
-    /** Reports the error that ends the call to `onError`, and returns it for the caller to throw. */
-    const report = (error: TimError): TimError => {
-      settings.onError?.({ operation: state.operation, attempts: state.attempts, durationMs: Date.now() - state.started, url: state.url, error });
-      return error;
-    };
-    const aborted = (where: string) => report(new TimAbortError(`${state.operation} aborted${where}`, { ...details(), cause: state.signal?.reason }));
+    const aborted = (where: string) => new TimAbortError(`${state.operation} aborted${where}`, { ...details(), cause: state.signal?.reason });
     if (state.signal?.aborted) throw aborted("");
-    if (Date.now() >= deadlineAt) throw report(new TimTimeoutError("deadline", state.deadlineMs!, details()));
+    if (Date.now() >= deadlineAt) throw new TimTimeoutError("deadline", state.deadlineMs!, details());
 
     // One controller per attempt, fired by the caller's signal, then the deadline (while waiting for a rate-limit
     // slot), then the attempt's timeout (once sent). Listening before the wait leaves no gap for an abort to slip by.
@@ -189,7 +221,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
         try {
           await settings.acquire(state.operation, controller.signal);
         } catch {
-          throw firedBy === "deadline" ? report(new TimTimeoutError("deadline", state.deadlineMs!, details())) : aborted(" while waiting for a rate-limit slot");
+          throw firedBy === "deadline" ? new TimTimeoutError("deadline", state.deadlineMs!, details()) : aborted(" while waiting for a rate-limit slot");
         }
       }
       clearTimeout(timer);
@@ -210,7 +242,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
         if (firedBy) {
           failure = { kind: "timeout" };
           error = new TimTimeoutError(firedBy, firedBy === "attempt" ? state.timeoutMs : state.deadlineMs!, details());
-          if (firedBy === "deadline") throw report(error);
+          if (firedBy === "deadline") throw error;
         } else {
           const connectFailed = isConnectFailure(thrown);
           failure = { kind: "network", connectFailed };
@@ -278,20 +310,20 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
       retryAfterMs,
       random: Math.random,
     });
-    if (!decision.retry) throw report(error);
-    if (decision.delayMs > 0 && Date.now() + decision.delayMs >= deadlineAt) throw report(error); // no time left to wait
+    if (!decision.retry) throw error;
+    if (decision.delayMs > 0 && Date.now() + decision.delayMs >= deadlineAt) throw error; // no time left to wait
     settings.onRetry?.({ ...event(), delayMs: decision.delayMs, error, resign: decision.resign === true, failover: false });
     if (decision.countsAsRetry) retriesUsed++;
     if (decision.resign) {
       resigned = true;
-      const userSig = encodeURIComponent(await settings.resign!()); // as the client's query serializer encodes it
+      const userSig = encodeURIComponent(await withinCall(settings.resign!(), state)); // encoded as the query serializer does
       href = href.replace(USERSIG, (param, value: string) => param.slice(0, param.length - value.length) + userSig);
     }
     if (decision.delayMs > 0) {
       try {
         await sleep(decision.delayMs, state.signal);
       } catch {
-        throw report(new TimAbortError(`${state.operation} aborted during a retry backoff`, { ...details(), cause: error }));
+        throw new TimAbortError(`${state.operation} aborted during a retry backoff`, { ...details(), cause: error });
       }
     }
   }

@@ -4,12 +4,16 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createClient,
   regionHosts,
+  TimAbortError,
   TimApiError,
   TimConfigError,
+  TimTimeoutError,
   TimValidationError,
   verifyUserSig,
   type ClientOptions,
+  type ErrorEvent,
 } from "../src/index.js";
+import { mayHaveBeenApplied } from "../src/retry-policy.js";
 import { errorCodeRows } from "../generated/error-codes.js";
 
 const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -156,6 +160,133 @@ describe("errors keep secrets out", () => {
     expect(error).toMatchObject({ code: 99999, retry: "never", meaning: undefined });
     expect(requests).toHaveLength(1);
   });
+});
+
+/** A fetch double answering each request with the next of `answers` (a body, or an Error to throw), recording every URL. */
+function scriptedFetch(answers: (Record<string, unknown> | Error | ((url: URL) => Record<string, unknown>))[]) {
+  const urls: URL[] = [];
+  const fetch: typeof globalThis.fetch = async (input) => {
+    const url = new URL(String(input));
+    urls.push(url);
+    const next = answers[Math.min(urls.length, answers.length) - 1]!;
+    if (next instanceof Error) throw next;
+    const body = typeof next === "function" ? next(url) : next;
+    return new Response(JSON.stringify(body), { status: 200 });
+  };
+  return { fetch, urls };
+}
+
+describe("per-topic errors keep secrets out", () => {
+  it("redacts the secret key and the UserSig from a per-topic ErrorInfo that echoes them", async () => {
+    const row = errorCodeRows.find((r) => !r.public && r.operations.includes("getTopic"))!;
+    const { fetch } = scriptedFetch([
+      (url) => ({
+        ActionStatus: "OK",
+        ErrorCode: 0,
+        ErrorInfo: "",
+        TopicAndSelfInfo: [{ ErrorCode: row.code, ErrorInfo: `bad ${url.searchParams.get("usersig")} key=${SECRET}`, TopicInfo: { TopicId: `${GROUP}@TOPIC#_x` } }],
+      }),
+    ]);
+    const result = await createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch }).getTopic({ GroupId: GROUP, From_Account: "u" });
+    const topic = result.topics[0]!;
+    expect(topic.ok).toBe(false);
+    if (topic.ok) return;
+    expect(topic.error.code).toBe(row.code);
+    expect(topic.error.info).toBe("bad [REDACTED] key=[REDACTED]");
+    expect(inspect(topic.error, { depth: 5 })).not.toContain(SECRET);
+  });
+});
+
+describe("onError", () => {
+  const GROUP_TOPIC = `${GROUP}@TOPIC#_mine`;
+  const reset = () => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+  const conflict = { ActionStatus: "FAIL", ErrorCode: 10025, ErrorInfo: "topic id used" };
+  const topicNamed = (name?: string) => ({
+    ActionStatus: "OK",
+    ErrorCode: 0,
+    ErrorInfo: "",
+    TopicAndSelfInfo: [{ ErrorCode: 0, ErrorInfo: "", TopicInfo: { TopicId: GROUP_TOPIC, ...(name === undefined ? {} : { TopicName: name }) } }],
+  });
+  function client(answers: Parameters<typeof scriptedFetch>[0], extra: Partial<ClientOptions> = {}) {
+    const events: ErrorEvent[] = [];
+    const { fetch, urls } = scriptedFetch(answers);
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, onError: (e) => events.push(e), ...extra });
+    return { im, events, urls };
+  }
+
+  it("reports a validation error, with nothing sent", async () => {
+    const { im, events, urls } = client([]);
+    await expect(im.createTopic({ GroupId: GROUP, TopicName: "" })).rejects.toBeInstanceOf(TimValidationError);
+    expect(urls).toHaveLength(0);
+    expect(events).toMatchObject([{ operation: "createTopic", attempts: 0, error: { name: "TimValidationError", field: "TopicName" } }]);
+  });
+
+  it("stays silent when a duplicate-ID answer is resolved by reading the topic back", async () => {
+    const { im, events, urls } = client([reset(), conflict, topicNamed("t")]);
+    const result = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" });
+    expect(result.meta.readBack).toBe(true);
+    expect(urls.map((u) => u.pathname.split("/").pop())).toEqual(["create_topic", "create_topic", "get_topic"]);
+    expect(events).toEqual([]);
+  });
+
+  it.each([
+    ["has another TopicName", [topicNamed("other")]],
+    ["has no TopicName", [topicNamed()]],
+    ["fails", [new TypeError("fetch failed")]],
+  ])("reports the conflict once when the read-back topic %s", async (_, readBack) => {
+    const { im, events } = client([reset(), conflict, ...readBack], { maxRetries: 1 });
+    const error = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimApiError", code: 10025, operation: "createTopic" });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.error).toBe(error);
+  });
+
+  it("reports an error from the userSig function's result", async () => {
+    const { im, events } = client([], { secretKey: undefined, userSig: () => "" });
+    await expect(im.getTopic({ GroupId: GROUP, From_Account: "u" })).rejects.toMatchObject({ name: "TimConfigError", option: "userSig" });
+    expect(events).toMatchObject([{ operation: "getTopic", error: { option: "userSig" } }]);
+  });
+});
+
+describe("a slow userSig function", () => {
+  const never = () => new Promise<string>(() => {});
+
+  it("yields to the caller's signal", async () => {
+    const controller = new AbortController();
+    const call = createClient({ ...base, secretKey: undefined, userSig: never, baseUrl: "http://127.0.0.1:9" }).getTopic(
+      { GroupId: GROUP, From_Account: "u" },
+      { signal: controller.signal },
+    );
+    controller.abort(new Error("user left"));
+    await expect(call).rejects.toBeInstanceOf(TimAbortError);
+  });
+
+  it("yields to the deadline", async () => {
+    const call = createClient({ ...base, secretKey: undefined, userSig: never, baseUrl: "http://127.0.0.1:9", deadlineMs: 30 }).getTopic({
+      GroupId: GROUP,
+      From_Account: "u",
+    });
+    await expect(call).rejects.toMatchObject({ name: "TimTimeoutError", kind: "deadline" });
+    await expect(call).rejects.toBeInstanceOf(TimTimeoutError);
+  });
+});
+
+describe("TimApiError.mayHaveBeenApplied", () => {
+  it.each(errorCodeRows.filter((r, i, rows) => rows.findIndex((o) => o.retry === r.retry) === i).map((r) => [r.retry, r] as const))(
+    "agrees with the retry policy for a %s code, in the field and the message",
+    async (retry, row) => {
+      const { fetch } = scriptedFetch([{ ActionStatus: "FAIL", ErrorCode: row.code, ErrorInfo: "x" }]);
+      const operation = row.operations[0]!;
+      const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, maxRetries: 0, userSig: "fixed", secretKey: undefined });
+      const body = { GroupId: GROUP, TopicName: "t", From_Account: "u" };
+      const error = (await (operation === "createTopic" ? im.createTopic({ GroupId: GROUP, TopicName: "t" }) : im.getTopic({ GroupId: GROUP, From_Account: body.From_Account })).catch(
+        (e: unknown) => e,
+      )) as TimApiError;
+      const expected = mayHaveBeenApplied({ kind: "api", retry });
+      expect(error.mayHaveBeenApplied).toBe(expected);
+      expect(error.message.includes("may have been applied")).toBe(expected);
+    },
+  );
 });
 
 describe("the lazily loaded meanings table", () => {
