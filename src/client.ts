@@ -125,7 +125,7 @@ export function createClient(options: ClientOptions): TimClient {
         ? undefined
         : (operation, signal) => {
             let limiter = limiters.get(operation);
-            if (!limiter) limiters.set(operation, (limiter = createWindowLimiter(rate)));
+            if (!limiter) limiters.set(operation, (limiter = createWindowLimiter(rate === "spec" ? requestRules[operation].rateLimitPerSecond : rate)));
             return limiter(signal);
           },
     onRequest: resolved.onRequest,

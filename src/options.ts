@@ -28,7 +28,7 @@ export interface ClientOptions extends Hooks {
   timeoutMs?: number;
   /** Budget for a whole call, retries and backoff included. @default undefined (bounded by retries × timeout) */
   deadlineMs?: number;
-  /** Client-side rate limit per operation (IM allows 200 calls/s per API). `true` uses the documented rate. @default false */
+  /** Client-side rate limit per operation. `true`: each operation's documented limit (the spec's `x-rate-limit-per-second`, 200/s). @default false */
   rateLimit?: boolean | { perSecond: number };
   /** On a DNS/connect failure, retry on the region's backup `*.my-imcloud.com` host. Needs `region`. @default false */
   failover?: boolean;
@@ -53,13 +53,17 @@ export interface ResolvedOptions extends Hooks {
   maxRetries: number;
   timeoutMs: number;
   deadlineMs: number | undefined;
-  ratePerSecond: number | undefined;
+  /** Sends per second per operation: a number, `"spec"` for each operation's documented limit, or undefined (off). */
+  ratePerSecond: number | "spec" | undefined;
   fetch: typeof fetch;
 }
 
-export const DEFAULTS = { maxRetries: 2, timeoutMs: 5000, userSigTtlSeconds: 86_400, ratePerSecond: 200 } as const;
+export const DEFAULTS = { maxRetries: 2, timeoutMs: 5000, userSigTtlSeconds: 86_400 } as const;
 
-const isBrowser = () => typeof window !== "undefined" && typeof document !== "undefined";
+/** A page, or a web/service worker (which has `importScripts`): anything whose code a visitor can read. */
+const isBrowser = () =>
+  (typeof window !== "undefined" && typeof document !== "undefined") ||
+  typeof (globalThis as { importScripts?: unknown }).importScripts === "function";
 
 
 /**
@@ -101,8 +105,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   assertInteger(o.deadlineMs, "deadlineMs", 1, true);
   // Signatures are renewed with at least 60 s left, so a shorter validity would be renewed on every call.
   assertInteger(o.userSigTtlSeconds, "userSigTtlSeconds", 2 * MIN_RENEWAL_MARGIN_SECONDS, true);
-  const rate = o.rateLimit === true ? DEFAULTS.ratePerSecond : o.rateLimit ? o.rateLimit.perSecond : undefined;
-  check(rate === undefined || (Number.isSafeInteger(rate) && rate >= 1), "rateLimit", "perSecond must be a positive integer");
+  const rate = o.rateLimit === true ? "spec" : o.rateLimit ? o.rateLimit.perSecond : undefined;
+  check(rate === undefined || rate === "spec" || (Number.isSafeInteger(rate) && rate >= 1), "rateLimit", "perSecond must be a positive integer");
   const fetchImpl = o.fetch ?? globalThis.fetch;
   check(typeof fetchImpl === "function", "fetch", "must be a function (no global fetch in this runtime)");
 

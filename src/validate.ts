@@ -64,10 +64,11 @@ function checkField(path: string, value: unknown, rule: FieldRule, failer: (fiel
     return;
   }
   if (typeof value !== "string") return fail(`${path} must be a string`, "type", "string");
-  if (rule.maxBytes !== undefined) {
-    const bytes = utf8ByteLength(value);
-    if (bytes === undefined) fail(`${path} contains a lone surrogate, which is not valid UTF-8`, "loneSurrogate");
-    if (bytes > rule.maxBytes) fail(`${path} is ${bytes} UTF-8 bytes; the limit is ${rule.maxBytes}`, "maxBytes", rule.maxBytes, bytes);
+  // Every string, limited or not: a lone surrogate has no UTF-8 form, so IM could not store what was sent.
+  const bytes = utf8ByteLength(value);
+  if (bytes === undefined) fail(`${path} contains a lone surrogate, which is not valid UTF-8`, "loneSurrogate");
+  if (rule.maxBytes !== undefined && bytes > rule.maxBytes) {
+    fail(`${path} is ${bytes} UTF-8 bytes; the limit is ${rule.maxBytes}`, "maxBytes", rule.maxBytes, bytes);
   }
   if (rule.minLength !== undefined || rule.maxLength !== undefined) {
     const length = codePointLength(value);

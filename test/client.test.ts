@@ -320,6 +320,13 @@ describe("browser safety", () => {
   afterEach(() => {
     delete g.window;
     delete g.document;
+    delete g.importScripts;
+  });
+
+  it("counts a web or service worker (importScripts) as a browser", () => {
+    g.importScripts = () => {};
+    expect(() => createClient({ ...base })).toThrow(/dangerouslyAllowBrowser/);
+    expect(() => createClient({ ...base, dangerouslyAllowBrowser: true })).not.toThrow();
   });
 
   it("refuses a secretKey in a browser unless dangerouslyAllowBrowser is set", () => {

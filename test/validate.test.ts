@@ -67,6 +67,12 @@ describe("validateRequest", () => {
     expect(error).toMatchObject({ field: "Notification", rule: "loneSurrogate" });
   });
 
+  it("refuses a lone surrogate in a string without a byte limit too", () => {
+    const field = Object.entries(requestRules.getTopic.fields).find(([, rule]) => rule.type === "string" && !("maxBytes" in rule))![0];
+    const error = refusal("getTopic", { GroupId: validCreate.GroupId, From_Account: "u", [field]: "a\uDC00b" });
+    expect(error).toMatchObject({ field, rule: "loneSurrogate" });
+  });
+
   it("requires a Community group ID (prefix @TGS#_)", () => {
     const error = refusal("getTopic", { ...validGet, GroupId: "@TGS#cQVLVHIM62CJ" });
     expect(error).toMatchObject({ field: "GroupId", rule: "pattern" });
