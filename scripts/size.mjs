@@ -18,7 +18,7 @@ import { build, distEntry, root } from "./build.mjs";
 /** Issue 5's target for the whole client: 6 kB min+gzip. Not met (see README "Size"), so it is reported, not enforced. */
 const targetBytes = 6144;
 /**
- * The enforced ceiling: the initial load as measured when it was last reviewed (11 206 B, after the fixes of stop 8), plus
+ * The enforced ceiling: the initial load as measured when it was last reviewed (11 240 B, after the fixes of stop 8), plus
  * ~2 %, so any growth fails the build and has to be looked at. openapi-fetch alone is ~2.6 kB of it. Lower it whenever the bundle shrinks.
  */
 const budgetBytes = 11_400;
