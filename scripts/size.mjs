@@ -18,7 +18,7 @@ import { build, distEntry, root } from "./build.mjs";
 /** Issue 5's target for the whole client: 6 kB min+gzip. Not met (see README "Size"), so it is reported, not enforced. */
 const targetBytes = 6144;
 /**
- * The enforced ceiling: the initial load as measured when it was last reviewed (11 240 B, after the fixes of stop 8), plus
+ * The enforced ceiling: the initial load as measured when it was last reviewed (11 238 B, after the fixes of stop 8), plus
  * ~2 %, so any growth fails the build and has to be looked at. openapi-fetch alone is ~2.6 kB of it. Lower it whenever the bundle shrinks.
  */
 const budgetBytes = 11_400;
@@ -110,14 +110,15 @@ async function main() {
   // What the whole client is made of, each bundled alone, and the parts without createClient (so without options,
   // credentials and the retry loop): the floor under any client built from them.
   const errorNames = publicNames.filter((n) => n.startsWith("Tim"));
+  const openapiFetch = `export { default as createFetchClient } from "openapi-fetch";`;
   const parts = {
-    "openapi-fetch": await measure([], `export { default as createFetchClient } from "openapi-fetch";`),
+    "openapi-fetch": await measure([], openapiFetch),
     genUserSig: signer,
     validateRequest: await measure(["validateRequest"]),
     "error classes": await measure(errorNames),
-    "all four together (no createClient)": await measure(["genUserSig", "validateRequest", ...errorNames], `export { default as createFetchClient } from "openapi-fetch";`),
+    "all four together (no createClient)": await measure(["genUserSig", "validateRequest", ...errorNames], openapiFetch),
   };
-  const bare = await measure([], `export * from "./bench/size-bare-client.mjs";`);
+  const bare = await measure(errorNames, `export * from "./bench/size-bare-client.mjs";`);
   const ok = whole.initial.gzip <= budgetBytes;
 
   if (argv.includes("--json")) {

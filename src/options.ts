@@ -65,7 +65,6 @@ const isBrowser = () =>
   (typeof window !== "undefined" && typeof document !== "undefined") ||
   typeof (globalThis as { importScripts?: unknown }).importScripts === "function";
 
-
 /**
  * Checks every option once, here, and throws `TimConfigError` naming the first bad one; the modules behind the client
  * (credentials, transport) trust what this returns.

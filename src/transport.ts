@@ -183,7 +183,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
   // What an answer may echo back and must not reach an error: the key, and the UserSigs this call has carried.
   const userSigs = new Set<string>();
   const secrets = () => [...settings.secrets, ...userSigs];
-  state.scrub = (text) => redact(text, secrets());
+  const scrub = (state.scrub = (text: string) => redact(text, secrets()));
   let retriesUsed = 0;
   let resigned = false;
   let failedOver = false;
@@ -271,7 +271,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
           durationMs: Date.now() - attemptStart,
         });
         // A proxy's error page or an odd body may quote the request URL: redact before keeping any of it.
-        const snippet = () => redact(text, secrets()).slice(0, 200);
+        const snippet = () => scrub(text).slice(0, 200);
         if (response.status !== 200) {
           failure = { kind: "http", status: response.status };
           error = new TimHttpError(response.status, snippet(), mayHaveBeenApplied(failure), details());
@@ -283,7 +283,7 @@ export async function sendWithRetries(request: Request, settings: TransportSetti
           return (emptyOk ??= new Response(null, { status: 200 }));
         } else {
           const info = (parsed as { ErrorInfo?: unknown }).ErrorInfo;
-          error = await apiError(state.operation, code, typeof info === "string" ? redact(info, secrets()) : "", details());
+          error = await apiError(state.operation, code, typeof info === "string" ? scrub(info) : "", details());
           failure = { kind: "api", retry: (error as TimApiError).retry };
         }
       }
