@@ -3,7 +3,13 @@
  * `tim/max-length-within-bytes`: a string's `maxLength` (counted in code points by JSON Schema) must not exceed its
  * `x-maxBytes` (UTF-8 bytes), or Prism and the docs would admit strings the byte limit forbids.
  * `tim/enum-metadata-aligned`: every `x-enum-*` / `x-retryable` array lines up index for index with `enum`.
+ * `tim/operation-metadata`: every operation's `x-` metadata (rate limit, idempotency, items, policies) is present and
+ * consistent with its bodies and error codes; the checks live in scripts/lib/operation-metadata.mjs, which the
+ * generator applies too.
  */
+import { readOperationMetadata } from "./lib/operation-metadata.mjs";
+import { RETRY_CLASSES } from "./lib/retry-classes.mjs";
+import { listOperations } from "./lib/spec.mjs";
 function MaxLengthWithinBytes() {
   return {
     Schema: {
@@ -26,7 +32,6 @@ function MaxLengthWithinBytes() {
 }
 
 const ENUM_ARRAYS = ["x-enum-varnames", "x-enum-descriptions", "x-enum-descriptions-zh", "x-retryable"];
-const RETRY_CLASSES = new Set(["transient", "rate-limit", "resign", "never"]);
 
 function EnumMetadataAligned() {
   return {
@@ -59,6 +64,21 @@ function EnumMetadataAligned() {
   };
 }
 
+function OperationMetadata() {
+  return {
+    Root: {
+      enter(root, ctx) {
+        const entries = listOperations(root);
+        for (const entry of entries) {
+          for (const { at, message } of readOperationMetadata(root, entry, entries).problems) {
+            ctx.report({ message, location: ctx.location.child([...entry.pointer, ...at]) });
+          }
+        }
+      },
+    },
+  };
+}
+
 export default function timPlugin() {
   return {
     id: "tim",
@@ -66,6 +86,7 @@ export default function timPlugin() {
       oas3: {
         "max-length-within-bytes": MaxLengthWithinBytes,
         "enum-metadata-aligned": EnumMetadataAligned,
+        "operation-metadata": OperationMetadata,
       },
     },
   };

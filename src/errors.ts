@@ -1,13 +1,13 @@
 /** @module errors — one error family for everything the SDK throws, with secrets kept out of every field. */
-import type { RetryClass } from "../generated/error-codes.js";
-import type { OperationId } from "../generated/request-rules.js";
+import type { OperationId } from "../generated/operations.js";
+import { mayHaveBeenApplied, type RetryClass } from "./retry-policy.js";
 
 export type { RetryClass, OperationId };
 
 /** What every SDK error may carry about the call that failed. */
 export interface TimErrorDetails {
   operation?: OperationId;
-  /** Attempts made (1 = no retry). */
+  /** Attempts made (1 = no retry; 0 = nothing was sent). */
   attempts?: number;
   /** Milliseconds from the start of the call to the error. */
   durationMs?: number;
@@ -19,9 +19,9 @@ export interface TimErrorDetails {
 }
 
 /**
- * Base class of every error the SDK throws, so one `instanceof TimError` (or `error.name.startsWith("Tim")` across
- * realms) catches them all. Client-side validation errors belong here too: to a caller, "the SDK refused the call" is
- * one family, and `TimValidationError` says it happened before any request.
+ * Base class of every error the SDK throws, so one `instanceof TimError` (or `isTimError(e)` across realms) catches
+ * them all. Client-side validation errors belong here too: to a caller, "the SDK refused the call" is one family, and
+ * `TimValidationError` says it happened before any request.
  */
 export class TimError extends Error {
   override name = "TimError";
@@ -45,15 +45,21 @@ export class TimError extends Error {
   }
 }
 
+/** Whether `error` is a `TimError`, also one from another copy of the package or another realm (its `name` says so). */
+export function isTimError(error: unknown): error is TimError {
+  return error instanceof TimError || (error instanceof Error && /^Tim[A-Z]\w*Error$/.test(error.name));
+}
+
 /** Said in the message of every error after which IM may have acted on the request (its `mayHaveBeenApplied`). */
 const MAY_HAVE_BEEN_APPLIED = "; the request may have been applied";
+const applied = (yes: boolean) => (yes ? MAY_HAVE_BEEN_APPLIED : "");
 
-/** IM answered with a non-zero `ErrorCode` (HTTP 200, business error). */
+/** IM answered with a non-zero `ErrorCode` (HTTP 200, business error), for the whole call or for one item of it. */
 export class TimApiError extends TimError {
   override name = "TimApiError";
   /** IM's `ErrorCode`. */
   code: number;
-  /** IM's `ErrorInfo`, as sent. */
+  /** IM's `ErrorInfo`, as sent (secrets redacted). */
   info: string;
   /** What the SDK does with this code (from the spec's `x-retryable`); `never` for codes the spec does not know. */
   retry: RetryClass;
@@ -68,10 +74,10 @@ export class TimApiError extends TimError {
     fields: { code: number; info: string; retry: RetryClass; codeName?: string; meaning?: { zh: string; en: string } },
     details: TimErrorDetails,
   ) {
+    const maybe = mayHaveBeenApplied({ kind: "api", retry: fields.retry });
     const explained = fields.meaning ? ` — ${fields.meaning.en}` : "";
-    const applied = fields.retry === "transient";
-    super(`${details.operation} failed: ErrorCode ${fields.code} (${fields.info || "no ErrorInfo"})${explained}${applied ? MAY_HAVE_BEEN_APPLIED : ""}`, details);
-    this.mayHaveBeenApplied = applied;
+    super(`${details.operation} failed: ErrorCode ${fields.code} (${fields.info || "no ErrorInfo"})${explained}${applied(maybe)}`, details);
+    this.mayHaveBeenApplied = maybe;
     this.code = fields.code;
     this.info = fields.info;
     this.retry = fields.retry;
@@ -80,79 +86,117 @@ export class TimApiError extends TimError {
   }
 }
 
-/** The input was refused before any request was sent. */
-export class TimValidationError extends TimError {
-  override name = "TimValidationError";
-  /** The field path, e.g. `TopicName` or `TopicIdList[2]`. */
+/** One problem of a refused body: the field path, the rule, its limit and what was sent. */
+export interface ValidationIssue {
+  /** The field path, e.g. `TopicName`, `TopicIdList[2]` or `(body)`. */
   field: string;
-  /** The rule that failed: required, type, minLength, maxLength, maxBytes, loneSurrogate, pattern, enum, unknownField, topicIdPrefix, topicIdForbidden. */
+  /**
+   * The rule that failed: required, type, minLength, maxLength, maxBytes, loneSurrogate, pattern, enum, minimum,
+   * maximum, minItems, maxItems, unknownField, topicIdPrefix, topicIdForbidden, serializable.
+   */
   rule: string;
-  /** The limit of the rule, where it has one (bytes, characters, or the pattern/allowed values). */
+  /** The limit of the rule, where it has one (bytes, characters, items, or the pattern/allowed values). */
   limit?: number | string;
   /** The size of the value that broke the rule (same unit as `limit`). */
   actual?: number;
+  message: string;
+}
 
-  constructor(
-    message: string,
-    fields: { operation: OperationId; field: string; rule: string; limit?: number | string; actual?: number },
-  ) {
-    super(`${fields.operation}: ${message}`, { operation: fields.operation });
-    this.field = fields.field;
-    this.rule = fields.rule;
-    this.limit = fields.limit;
-    this.actual = fields.actual;
+/**
+ * The input was refused before any request was sent. `issues` lists every problem found (one per field, in the
+ * spec's field order); `field`, `rule`, `limit` and `actual` are those of the first.
+ */
+export class TimValidationError extends TimError {
+  override name = "TimValidationError";
+  field: string;
+  rule: string;
+  limit?: number | string;
+  actual?: number;
+  issues: ValidationIssue[];
+
+  constructor(operation: OperationId | undefined, issues: ValidationIssue[]) {
+    const [first] = issues as [ValidationIssue];
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.field).join(", ")})` : "";
+    super(`${operation ? `${operation}: ` : ""}${first.message}${more}`, { operation });
+    this.field = first.field;
+    this.rule = first.rule;
+    this.limit = first.limit;
+    this.actual = first.actual;
+    this.issues = issues;
   }
 }
 
-/** The server answered with an HTTP status other than 200 (IM does so only for network-level failures, e.g. 502). */
+/**
+ * The server answered with an HTTP status other than 200 (IM does so only for network-level failures, e.g. 502), or
+ * with a redirect, which is never followed: IM's API does not redirect, and following one would carry the usersig
+ * and the body to whoever sent it.
+ */
 export class TimHttpError extends TimError {
   override name = "TimHttpError";
   status: number;
   /** The first 200 characters of the body (secrets redacted), for diagnosis. */
   bodySnippet: string;
-  /** False for 429 and other 4xx (refused); true for 408 and 5xx, after which IM may have acted. */
+  /** For a redirect: the origin it pointed to (never its path or query). */
+  location?: string;
+  /** False for 3xx, 429 and other 4xx (refused); true for 408 and 5xx, after which IM may have acted. */
   mayHaveBeenApplied: boolean;
-  constructor(status: number, bodySnippet: string, mayHaveBeenApplied: boolean, details: TimErrorDetails) {
-    super(`${details.operation} failed: HTTP ${status}${mayHaveBeenApplied ? MAY_HAVE_BEEN_APPLIED : ""}`, details);
+  constructor(status: number, bodySnippet: string, details: TimErrorDetails, location?: string) {
+    const maybe = mayHaveBeenApplied({ kind: "http", status });
+    const redirect = location === undefined ? "" : ` (a redirect to ${location || "an undisclosed location"}, not followed)`;
+    super(`${details.operation} failed: HTTP ${status}${redirect}${applied(maybe)}`, details);
     this.status = status;
     this.bodySnippet = bodySnippet;
-    this.mayHaveBeenApplied = mayHaveBeenApplied;
+    if (location !== undefined) this.location = location;
+    this.mayHaveBeenApplied = maybe;
   }
 }
 
-/** HTTP 200 whose body is not an IM JSON result (truncated, HTML, or not JSON at all): IM may have acted on it. */
+/**
+ * HTTP 200 whose body is not a usable IM result: not JSON, too large, or a success that lacks what it must carry
+ * (a `TopicId`, well-formed per-item results). IM may have acted on the request.
+ */
 export class TimResponseError extends TimError {
   override name = "TimResponseError";
+  /** The first 200 characters of the body (secrets redacted). */
   bodySnippet: string;
   readonly mayHaveBeenApplied = true;
-  constructor(bodySnippet: string, details: TimErrorDetails) {
-    super(`${details.operation} failed: the response body is not an IM JSON result${MAY_HAVE_BEEN_APPLIED}`, details);
+  constructor(reason: string, bodySnippet: string, details: TimErrorDetails) {
+    super(`${details.operation} failed: ${reason}${MAY_HAVE_BEEN_APPLIED}`, details);
     this.bodySnippet = bodySnippet;
   }
 }
 
 /**
- * The request could not be completed on the network. `mayHaveBeenApplied` is false only when the connection provably
- * never carried the request (DNS or connect failure); otherwise IM may have acted on it.
+ * The request could not be completed on the network. `mayHaveBeenApplied` is false only when the request provably
+ * never left (DNS or connect failure, a port fetch refuses); otherwise IM may have acted on it.
  */
 export class TimNetworkError extends TimError {
   override name = "TimNetworkError";
   mayHaveBeenApplied: boolean;
-  constructor(message: string, mayHaveBeenApplied: boolean, details: TimErrorDetails) {
-    super(message, details);
-    this.mayHaveBeenApplied = mayHaveBeenApplied;
+  constructor(reason: string, connectFailed: boolean, details: TimErrorDetails) {
+    const maybe = mayHaveBeenApplied({ kind: "network", connectFailed });
+    super(`${details.operation} failed on the network (${reason})${applied(maybe)}`, details);
+    this.mayHaveBeenApplied = maybe;
   }
 }
 
-/** An attempt outlived `timeoutMs`, or the call outlived `deadlineMs`. The request may have been applied. */
+/**
+ * A budget ran out: an attempt outlived `timeoutMs`, the call outlived `deadlineMs`, or the `userSig` function did not
+ * settle within `timeoutMs`. `mayHaveBeenApplied` is true only when an attempt had been sent.
+ */
 export class TimTimeoutError extends TimError {
   override name = "TimTimeoutError";
-  readonly mayHaveBeenApplied = true;
+  mayHaveBeenApplied: boolean;
   /** Which budget ran out. */
-  kind: "attempt" | "deadline";
-  constructor(kind: "attempt" | "deadline", limitMs: number, details: TimErrorDetails) {
-    super(`${details.operation} timed out: ${kind === "attempt" ? "timeoutMs" : "deadlineMs"} ${limitMs} ms elapsed${MAY_HAVE_BEEN_APPLIED}`, details);
+  kind: "attempt" | "deadline" | "userSig";
+  /** That budget, in ms. */
+  limitMs: number;
+  constructor(kind: "attempt" | "deadline" | "userSig", limitMs: number, details: TimErrorDetails, sent: boolean) {
+    const what = kind === "userSig" ? `the \`userSig\` function did not settle within ${limitMs} ms` : `${kind === "attempt" ? "timeoutMs" : "deadlineMs"} ${limitMs} ms elapsed`;
+    super(`${details.operation} timed out: ${what}${applied(sent)}`, details);
     this.kind = kind;
+    this.limitMs = limitMs;
+    this.mayHaveBeenApplied = sent;
   }
 }
 
@@ -163,32 +207,15 @@ export class TimAbortError extends TimError {
 
 /**
  * Options are invalid or unsafe (a secret key in browser code), or the runtime cannot serve them (no WebCrypto): from
- * `createClient`, `genUserSig`, `verifyUserSig`, or a `userSig` function that returns no signature.
+ * `createClient`, a call's options, `genUserSig`, `verifyUserSig`, or a `userSig` function that fails or returns no
+ * signature.
  */
 export class TimConfigError extends TimError {
   override name = "TimConfigError";
   /** The option at fault. */
   option: string;
-  constructor(option: string, message: string) {
-    super(message);
+  constructor(option: string, message: string, details: TimErrorDetails = {}) {
+    super(message, details);
     this.option = option;
   }
-}
-
-/** Throws a `TimConfigError` for `option` unless `condition` holds. The message never quotes the value (it may be a secret). */
-export function assertOption(condition: unknown, option: string, message: string): asserts condition {
-  if (!condition) throw new TimConfigError(option, `\`${option}\` ${message}`);
-}
-
-/** Throws a `TimConfigError` naming `option` unless `value` is a safe integer ≥ `minimum` (`undefined` passes when `optional`). */
-export function assertInteger(value: unknown, option: string, minimum: number, optional?: boolean): void {
-  if (optional && value === undefined) return;
-  assertOption(Number.isSafeInteger(value) && (value as number) >= minimum, option, `must be an integer ≥ ${minimum}`);
-}
-
-/** Replaces the value of `usersig` (and any given secret) in a URL or text, so it can be logged. */
-export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/([?&]usersig=)[^&#\s]*/gi, "$1[REDACTED]");
-  for (const secret of secrets) if (secret) out = out.split(secret).join("[REDACTED]");
-  return out;
 }

@@ -1,8 +1,13 @@
-/** @module options — the public `ClientOptions`, checked and resolved exactly once into `ResolvedOptions`. */
+/**
+ * @module options — the one gate for options: the client's `ClientOptions`, resolved once into `ResolvedOptions`, and
+ * each call's `CallOptions`, checked by the same rules and merged over them into a call's `CallSettings`.
+ */
 import { regionHosts, type Region } from "../generated/hosts.js";
 import { MIN_RENEWAL_MARGIN_SECONDS, type UserSigSource } from "./credentials.js";
-import { assertInteger, assertOption as check } from "./errors.js";
-import type { Hooks } from "./transport.js";
+import { DEFAULTS } from "./defaults.js";
+import type { Hooks } from "./hooks.js";
+import { assertInteger, assertOption as check } from "./internal/assert.js";
+import type { CallOptions } from "./operations.js";
 import { assertIdentityOptions, assertSecretKey } from "./usersig.js";
 
 export interface ClientOptions extends Hooks {
@@ -24,7 +29,7 @@ export interface ClientOptions extends Hooks {
   validate?: boolean;
   /** Retries after the first attempt (re-signing and failover do not count). @default 2 */
   maxRetries?: number;
-  /** Per-attempt timeout. IM's backend gives up after 3 s, so this must be longer. @default 5000 */
+  /** Per-attempt timeout, also the time a `userSig` function gets to settle. IM's backend gives up after 3 s, so this must be longer. @default 5000 */
   timeoutMs?: number;
   /** Budget for a whole call, retries and backoff included. @default undefined (bounded by retries × timeout) */
   deadlineMs?: number;
@@ -32,8 +37,10 @@ export interface ClientOptions extends Hooks {
   rateLimit?: boolean | { perSecond: number };
   /** On a DNS/connect failure, retry on the region's backup `*.my-imcloud.com` host. Needs `region`. @default false */
   failover?: boolean;
-  /** The fetch to use (a proxy-aware one, or a test double). @default globalThis.fetch */
+  /** The fetch to use (a proxy-aware one, or a test double). It is called with `redirect: "manual"`. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** The largest answer read, in bytes after decompression; a larger one ends the attempt with `TimResponseError`. @default 4194304 (4 MiB) */
+  maxResponseBytes?: number;
   /**
    * Allow `secretKey` in a browser. The secret key signs admin UserSigs: anyone who can read your page can then act
    * as your App admin. Get a `userSig` from your backend instead. @default false
@@ -50,15 +57,18 @@ export interface ResolvedOptions extends Hooks {
   origin: string;
   backupOrigin: string | undefined;
   validate: boolean;
-  maxRetries: number;
+  /** Also the time a `userSig` function gets to settle. */
   timeoutMs: number;
-  deadlineMs: number | undefined;
+  maxResponseBytes: number;
+  /** What a call runs with when it gives no options of its own. */
+  callDefaults: CallSettings;
   /** Sends per second per operation: a number, `"spec"` for each operation's documented limit, or undefined (off). */
   ratePerSecond: number | "spec" | undefined;
   fetch: typeof fetch;
 }
 
-export const DEFAULTS = { maxRetries: 2, timeoutMs: 5000, userSigTtlSeconds: 86_400 } as const;
+/** A bound on retries, so a typo cannot turn one call into a flood. */
+const MAX_RETRIES = 10;
 
 /** A page, or a web/service worker (which has `importScripts`): anything whose code a visitor can read. */
 const isBrowser = () =>
@@ -92,16 +102,16 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       // reported below
     }
     check(parsed && /^https?:$/.test(parsed.protocol), "baseUrl", "must be an absolute http(s) URL such as http://127.0.0.1:4010");
+    // fetch refuses such URLs on every call, and the password would show in every URL the SDK reports.
+    check(!parsed.username && !parsed.password, "baseUrl", "must not carry credentials (user:password@); IM authenticates with the UserSig");
     origin = o.baseUrl.replace(/\/+$/, "");
   } else {
     origin = regionHosts[o.region ?? "cn"].primary;
   }
   const hosts: { primary: string; backup?: string } = regionHosts[o.region ?? "cn"];
   check(!o.failover || (o.region !== undefined && hosts.backup !== undefined), "failover", "needs a `region` that has a backup host");
-  assertInteger(o.maxRetries, "maxRetries", 0, true);
-  check(!(o.maxRetries! > 10), "maxRetries", "must be at most 10");
-  assertInteger(o.timeoutMs, "timeoutMs", 1, true);
-  assertInteger(o.deadlineMs, "deadlineMs", 1, true);
+  assertBudgets(o);
+  assertInteger(o.maxResponseBytes, "maxResponseBytes", 1024, true);
   // Signatures are renewed with at least 60 s left, so a shorter validity would be renewed on every call.
   assertInteger(o.userSigTtlSeconds, "userSigTtlSeconds", 2 * MIN_RENEWAL_MARGIN_SECONDS, true);
   const rate = o.rateLimit === true ? "spec" : o.rateLimit ? o.rateLimit.perSecond : undefined;
@@ -118,9 +128,15 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     origin,
     backupOrigin: o.failover ? hosts.backup : undefined,
     validate: o.validate ?? true,
-    maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
     timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
-    deadlineMs: o.deadlineMs,
+    maxResponseBytes: o.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+    callDefaults: Object.freeze({
+      maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
+      timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
+      deadlineMs: o.deadlineMs,
+      signal: undefined,
+      headers: undefined,
+    }),
     ratePerSecond: rate,
     // Some runtimes' fetch throws "Illegal invocation" when called unbound.
     fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -128,5 +144,46 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     onResponse: o.onResponse,
     onRetry: o.onRetry,
     onError: o.onError,
+  };
+}
+
+/** The budget options a client and a call share, checked by the same rules in both places. */
+function assertBudgets(o: { maxRetries?: unknown; timeoutMs?: unknown; deadlineMs?: unknown }): void {
+  assertInteger(o.maxRetries, "maxRetries", 0, true, MAX_RETRIES);
+  assertInteger(o.timeoutMs, "timeoutMs", 1, true);
+  assertInteger(o.deadlineMs, "deadlineMs", 1, true);
+}
+
+/** What one call runs with: the client's options with the call's own over them. */
+export interface CallSettings {
+  readonly maxRetries: number;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+}
+
+/** Checks a call's options as `resolveOptions` checks the client's (`TimConfigError` naming the option); `null` is none. */
+export function resolveCallOptions(resolved: ResolvedOptions, options: CallOptions | null | undefined): CallSettings {
+  if (options == null) return resolved.callDefaults;
+  check(typeof options === "object", "options", "must be an object (or omitted)");
+  assertBudgets(options);
+  const { signal, headers } = options;
+  check(
+    signal === undefined || (typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function"),
+    "signal",
+    "must be an AbortSignal",
+  );
+  check(
+    headers === undefined || (typeof headers === "object" && headers !== null && Object.values(headers).every((v) => typeof v === "string")),
+    "headers",
+    "must be an object of string values",
+  );
+  return {
+    maxRetries: options.maxRetries ?? resolved.callDefaults.maxRetries,
+    timeoutMs: options.timeoutMs ?? resolved.callDefaults.timeoutMs,
+    deadlineMs: options.deadlineMs ?? resolved.callDefaults.deadlineMs,
+    signal,
+    headers,
   };
 }

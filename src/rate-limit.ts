@@ -6,6 +6,19 @@
  */
 const MARGIN_MS = 50;
 
+/** A place in the queue, taken in call order; the slot is granted only once its holder waits for it. */
+export interface Ticket {
+  /** Resolves when this ticket's turn has come and a slot is free; rejects with the reason when `signal` aborts. */
+  wait(signal?: AbortSignal): Promise<void>;
+  /** Gives the place up (the call ended without sending); the next ticket moves up. */
+  cancel(): void;
+}
+
+export interface Limiter {
+  /** A ticket at the back of the queue: taking it is synchronous, so calls are served in the order they were made. */
+  reserve(): Ticket;
+}
+
 /**
  * Paces sends evenly, (1 s + MARGIN_MS) / N apart, in FIFO order, rather than letting N go at once and then pausing.
  * Bursts meet the limit at the client but not at the server: a burst's N requests open N connections and arrive
@@ -13,30 +26,68 @@ const MARGIN_MS = 50;
  * counts more than N in one second (397 in a 1 s window at 200/s on the loopback test server). Evenly spaced requests
  * travel alone and arrive evenly. A lone call waits only for the next timer tick.
  *
- * Slots are granted in a timer task, never in the caller's microtask: the caller resumes (and sends) right after the
- * grant instead of behind every other call's queued microtasks. A waiter whose signal aborts leaves without a slot.
+ * The order is the order of `reserve()` calls, whatever each call awaits before it sends (a UserSig, a signal): a
+ * ticket whose holder is not yet waiting holds the head of the queue rather than lose its turn. A slot is granted
+ * only to a waiting holder, so sends never bunch up behind a slow one. Grants happen in a timer task, never in the
+ * caller's microtask: the caller resumes (and sends) right after the grant instead of behind other calls' microtasks.
  */
-export function createWindowLimiter(perSecond: number, now: () => number = () => performance.now()): (signal?: AbortSignal) => Promise<void> {
+export function createWindowLimiter(perSecond: number, now: () => number = () => performance.now()): Limiter {
   const interval = (1000 + MARGIN_MS) / perSecond;
-  const waiters: (() => boolean)[] = [];
+  interface Place {
+    grant?: () => void;
+    gone?: boolean;
+  }
+  const queue: Place[] = [];
   let next = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  const schedule = () => {
+    if (timer === undefined && queue.length) timer = setTimeout(pump, Math.max(0, next - now()));
+  };
   const pump = () => {
     timer = undefined;
     // max(…, t − 1): a timer up to 1 ms late does not push every later send back (no drift); an idle limiter
     // does not bank sends for later (no burst).
-    for (const t = now(); waiters.length && t >= next; ) if (waiters.shift()!()) next = Math.max(next, t - 1) + interval;
-    if (waiters.length) timer = setTimeout(pump, next - now());
+    for (let t = now(); queue.length && t >= next; ) {
+      const head = queue[0]!;
+      if (head.gone) {
+        queue.shift();
+        continue;
+      }
+      if (!head.grant) return; // its holder is not waiting yet: wait() schedules again
+      queue.shift();
+      head.grant();
+      next = Math.max(next, t - 1) + interval;
+    }
+    schedule();
   };
 
-  return (signal) =>
-    new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal!.reason);
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      // Called at the waiter's turn: false (and no slot used) if it was aborted meanwhile.
-      waiters.push(() => (signal?.removeEventListener("abort", onAbort), !signal?.aborted && (resolve(), true)));
-      timer ??= setTimeout(pump, next - now());
-    });
+  return {
+    reserve() {
+      const place: Place = {};
+      queue.push(place);
+      return {
+        wait: (signal) =>
+          new Promise<void>((resolve, reject) => {
+            const onAbort = () => {
+              place.gone = true;
+              reject(signal!.reason);
+              schedule();
+            };
+            if (signal?.aborted) return onAbort();
+            signal?.addEventListener("abort", onAbort, { once: true });
+            place.grant = () => {
+              signal?.removeEventListener("abort", onAbort);
+              resolve();
+            };
+            schedule();
+          }),
+        cancel() {
+          if (place.gone) return;
+          place.gone = true;
+          schedule();
+        },
+      };
+    },
+  };
 }

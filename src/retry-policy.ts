@@ -1,15 +1,23 @@
 /** @module retry-policy — whether and when to retry one failed attempt. Pure: no timers, no I/O. */
-import type { RetryClass } from "../generated/error-codes.js";
+
+/**
+ * What the SDK does with an IM error code (the spec's `x-retryable`):
+ * - `transient`: the server failed or timed out; a retry may succeed (never for a call that is unsafe to repeat);
+ * - `rate-limit`: refused for frequency limits before processing; back off and retry;
+ * - `resign`: the signature was refused; get a fresh UserSig and retry once;
+ * - `never`: the request itself is wrong or not allowed.
+ */
+export type RetryClass = "transient" | "rate-limit" | "resign" | "never";
 
 /** How an attempt failed. */
 export type AttemptFailure =
-  /** fetch rejected. `connectFailed`: DNS or connect failure, so the request provably never left. */
+  /** fetch rejected. `connectFailed`: DNS or connect failure (or a port fetch refuses), so the request provably never left. */
   | { kind: "network"; connectFailed: boolean }
   /** The per-attempt timeout fired (the request may have been applied). */
   | { kind: "timeout" }
-  /** A status other than 200. */
+  /** A status other than 200 (a 3xx included: redirects are never followed). */
   | { kind: "http"; status: number }
-  /** HTTP 200 whose body is not an IM result (truncated or not JSON). */
+  /** HTTP 200 whose body is not an IM result (truncated, not JSON, too large). */
   | { kind: "body" }
   /** IM answered a non-zero ErrorCode with this retry class. */
   | { kind: "api"; retry: RetryClass };
@@ -20,8 +28,8 @@ export interface RetryInput {
   retriesUsed: number;
   maxRetries: number;
   /**
-   * Whether repeating the request cannot do anything twice: true for getTopic and for a createTopic that carries its
-   * own TopicId. A createTopic without one is retried only when the failure proves nothing was applied.
+   * Whether repeating the request cannot do anything twice (the operation's `x-idempotency`: `safe`, or `keyed` with
+   * its key in the body). Otherwise the request is retried only when the failure proves nothing was applied.
    */
   idempotent: boolean;
   /** Whether a fresh UserSig can be had and has not been tried in this call yet. */
@@ -41,7 +49,7 @@ export const BACKOFF_CAP_MS = 8_000;
 export const RETRY_AFTER_MAX_MS = 60_000;
 
 // HTTP statuses worth another attempt: gateway and server failures, and explicit throttling/timeouts.
-const RETRYABLE_STATUS = new Set([
+const RETRYABLE_STATUS = /* @__PURE__ */ new Set([
   408, // Request Timeout
   429, // Too Many Requests: refused before processing
   500, // Internal Server Error
@@ -72,9 +80,10 @@ export function decideRetry(input: RetryInput): RetryDecision {
 }
 
 /**
- * Whether IM may have acted on the request of a failed attempt. Only failures that prove the request was refused or
- * never sent say no: a DNS/connect failure, HTTP 429 or another 4xx, and IM codes other than `transient` ones (those
- * are refusals: bad input, permissions, rate limits, signatures).
+ * Whether IM may have acted on the request of a failed attempt: the one owner of this rule (the error classes ask it
+ * too). Only failures that prove the request was refused or never sent say no: a DNS/connect failure, a redirect,
+ * HTTP 429 or another 4xx, and IM codes other than `transient` ones (those are refusals: bad input, permissions, rate
+ * limits, signatures).
  */
 export function mayHaveBeenApplied(failure: AttemptFailure): boolean {
   switch (failure.kind) {

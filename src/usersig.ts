@@ -1,5 +1,5 @@
 /** @module usersig — Tencent Cloud IM UserSig (TLS sig v2, HMAC-SHA256) signing and verification on WebCrypto. */
-import { assertInteger, assertOption } from "./errors.js";
+import { assertInteger, assertOption } from "./internal/assert.js";
 import { bytesToBase64, toUserSigAlphabet } from "./internal/base64.js";
 import { utf8ByteLength } from "./internal/utf8.js";
 import { zlibStore } from "./internal/zlib.js";

@@ -1,17 +1,17 @@
 /**
- * Contract tests against the Prism mock of openapi/openapi.yaml (started once by test/setup/prism.ts with --errors):
- * the client's real requests pass Prism's validation, every named response example is handled as its body says,
- * and Prism really rejects bad bodies of both operations (stoplightio/prism#2574 would hide that).
+ * Contract tests against the Prism mock of openapi/openapi.yaml (started once by test/setup/prism.ts with --errors),
+ * for every operation of the spec: the client's real requests pass Prism's validation, every named response example
+ * is handled as its body says (through the operation's descriptor: the picked field, the per-item outcomes), and
+ * Prism really rejects bad bodies of every operation (stoplightio/prism#2574 would hide that).
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
-import { parse } from "yaml";
-import { createClient, TimApiError, TimHttpError, type TimClient } from "../src/index.js";
-import { requestRules, type OperationId } from "../generated/request-rules.js";
+import { operationIds, type OperationId } from "../generated/operations.js";
 import { retryCodes } from "../generated/retry-codes.js";
-
-const spec = parse(readFileSync(new URL("../openapi/openapi.yaml", import.meta.url), "utf8"));
-const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+import { errorCodesOf } from "../scripts/lib/operation-metadata.mjs";
+import { createClient, TimApiError, TimHttpError, type TimClient } from "../src/index.js";
+import { operationTable } from "../src/operations.js";
+import { readPath } from "../src/call/shape.js";
+import { basicBody, requestExamples as requestExamplesOf, responseExamples as responseExamplesOf, SECRET, spec } from "./helpers/fixtures.js";
 
 interface Seen {
   status: number;
@@ -47,28 +47,31 @@ function recordingClient(extra: { validate?: boolean } = {}): { im: TimClient; s
   return { im, seen };
 }
 
-function operationOf(id: OperationId) {
-  return spec.paths[requestRules[id].path].post;
-}
-const requestExamples = (id: OperationId): Record<string, { value: Record<string, unknown> }> =>
-  operationOf(id).requestBody.content["application/json"].examples;
-const responseExamples = (id: OperationId): Record<string, { value: Record<string, any> }> =>
-  operationOf(id).responses["200"].content["application/json"].examples;
+const requestExamples = requestExamplesOf;
+const responseExamples = responseExamplesOf;
+/** Calls operation `id` the way a user does: `im[id](body, options)`. */
+const callOf = (im: TimClient, id: OperationId) => im[id] as (body: unknown, options?: object) => Promise<Record<string, any>>;
 
 /** Attempts the client makes for a code when maxRetries is 0: one, plus one re-sign for a `resign` code. */
 function expectedAttempts(id: OperationId, code: number) {
   return (retryCodes[id].resign as readonly number[]).includes(code) ? 2 : 1;
 }
 
-describe.each(["createTopic", "getTopic"] as const)("%s against Prism", (id) => {
-  const call = (im: TimClient, body: Record<string, unknown>, prefer?: string) =>
-    id === "createTopic"
-      ? im.createTopic(body as never, prefer ? { headers: { Prefer: prefer } } : undefined)
-      : im.getTopic(body as never, prefer ? { headers: { Prefer: prefer } } : undefined);
+it("the suite covers every operation of the spec, each with request and response examples", () => {
+  expect(operationIds.length).toBeGreaterThan(0);
+  for (const id of operationIds) {
+    expect(Object.keys(requestExamples(id)), id).toContain("basic");
+    expect(Object.keys(responseExamples(id)).length, id).toBeGreaterThan(0);
+  }
+});
+
+describe.each(operationIds)("%s against Prism", (id) => {
+  const descriptor = operationTable[id];
+  const call = (im: TimClient, body: Record<string, unknown>, prefer?: string) => callOf(im, id)(body, prefer ? { headers: { Prefer: prefer } } : undefined);
 
   it.each(Object.keys(requestExamples(id)))("sends the %s request example and Prism finds nothing to object to", async (name) => {
     const { im, seen } = recordingClient();
-    await call(im, requestExamples(id)[name]!.value);
+    await call(im, requestExamples(id)[name]!);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.status).toBe(200);
     expect(seen[0]!.violations).toBeNull();
@@ -82,11 +85,11 @@ describe.each(["createTopic", "getTopic"] as const)("%s against Prism", (id) => 
     expect(Number.isInteger(random) && random >= 0 && random <= 0xffffffff).toBe(true);
   });
 
-  const baseBody = () => requestExamples(id).basic!.value;
+  const baseBody = () => basicBody(id);
 
   it.each(Object.keys(responseExamples(id)))("handles the %s response example as its body says", async (name) => {
     const { im, seen } = recordingClient();
-    const example = responseExamples(id)[name]!.value;
+    const example = responseExamples(id)[name]!;
     const outcome = await call(im, baseBody(), `example=${name}`).then(
       (result) => ({ result, error: undefined }),
       (error: unknown) => ({ result: undefined, error }),
@@ -108,31 +111,32 @@ describe.each(["createTopic", "getTopic"] as const)("%s against Prism", (id) => 
     expect(outcome.error).toBeUndefined();
     const result = outcome.result!;
     expect(result.meta.attempts).toBe(1);
-    if ("TopicId" in result) {
-      expect(result.TopicId).toBe(example.TopicId);
-      return;
-    }
-    const items = example.TopicAndSelfInfo as any[];
-    expect(result.topics).toHaveLength(items.length);
-    result.topics.forEach((topic, i) => {
+    expect(result.response).toEqual(example);
+    if (descriptor.pick) expect(result[descriptor.pick]).toBe(example[descriptor.pick]);
+    if (!descriptor.items) return;
+    const { array, id: idPath, as, fields } = descriptor.items;
+    const items = (example[array] ?? []) as any[];
+    const idKey = idPath[idPath.length - 1]!;
+    expect(result[as]).toHaveLength(items.length);
+    (result[as] as any[]).forEach((outcome, i) => {
       const item = items[i];
-      expect(topic.ok).toBe(item.ErrorCode === 0);
-      if (topic.ok) {
-        expect(topic.TopicInfo).toEqual(item.TopicInfo);
-        expect(topic.SelfInfo).toEqual(item.SelfInfo);
-        expect(topic.TopicId).toBe(item.TopicInfo.TopicId);
+      expect(outcome.ok).toBe(item.ErrorCode === 0);
+      const id = readPath(item, idPath);
+      if (id !== undefined) expect(outcome[idKey]).toBe(id);
+      if (outcome.ok) {
+        for (const field of fields) expect(outcome[field]).toEqual(item[field]);
       } else {
-        expect(topic.error).toBeInstanceOf(TimApiError);
-        expect(topic.error.code).toBe(item.ErrorCode);
-        expect(topic.error.info).toBe(item.ErrorInfo);
-        expect(topic.error.meaning?.en).toBeTruthy();
+        expect(outcome.error).toBeInstanceOf(TimApiError);
+        expect(outcome.error.code).toBe(item.ErrorCode);
+        expect(outcome.error.info).toBe(item.ErrorInfo);
+        expect(outcome.error.meaning?.en).toBeTruthy();
       }
     });
   });
 
   it("has a named error example for every private error code of the operation", () => {
-    const schemaName = id === "createTopic" ? "CreateTopicPrivateErrorCode" : "GetTopicPrivateErrorCode";
-    const codes: number[] = spec.components.schemas[schemaName].enum;
+    const codes = [...errorCodesOf(spec, id)].filter((code: number) => code !== 0 && (code < 60000 || code > 79999));
+    expect(codes.length).toBeGreaterThan(0);
     const named = new Set(Object.keys(responseExamples(id)));
     expect(codes.filter((code) => !named.has(`error${code}`))).toEqual([]);
   });

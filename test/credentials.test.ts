@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer";
 import { inflateSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createCredentials } from "../src/credentials.js";
+import { TimConfigError, TimTimeoutError } from "../src/errors.js";
 import { verifyUserSig } from "../src/usersig.js";
 
 const SECRET_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -82,7 +83,7 @@ describe("createCredentials with a secretKey", () => {
     const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, clock: clock.read });
     const first = await credentials.current();
     clock.now += 1000;
-    const refreshed = await credentials.refresh();
+    const refreshed = await credentials.refresh(first);
     expect(refreshed).not.toBe(first);
     expect(decodeUserSig(refreshed)["TLS.time"]).toBe(T0 / 1000 + 1);
     expect(await credentials.current()).toBe(refreshed);
@@ -91,12 +92,41 @@ describe("createCredentials with a secretKey", () => {
 
   it("shares one renewal among concurrent refresh() calls", async () => {
     const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, clock: manualClock().read });
-    await credentials.current();
+    const first = await credentials.current();
     const sign = vi.spyOn(crypto.subtle, "sign");
-    const refreshes = [credentials.refresh(), credentials.refresh(), credentials.current()];
+    const refreshes = [credentials.refresh(first), credentials.refresh(first), credentials.current()];
     expect(new Set(refreshes).size).toBe(1);
     await refreshes[0];
     expect(sign).toHaveBeenCalledTimes(1);
+  });
+
+  it("a refusal of a signature already replaced gets the replacement: 200 refusals of one signature renew once", async () => {
+    const clock = manualClock();
+    const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, clock: clock.read });
+    const expired = await credentials.current();
+    clock.now += 1000;
+    const sign = vi.spyOn(crypto.subtle, "sign");
+    // The refusals arrive spread out, some after the renewal settled: none of them renews again.
+    const fresh = await credentials.refresh(expired);
+    const later = await Promise.all(Array.from({ length: 199 }, () => credentials.refresh(expired)));
+    expect(new Set(later)).toEqual(new Set([fresh]));
+    expect(sign).toHaveBeenCalledTimes(1);
+    // A refusal of the fresh one does renew.
+    clock.now += 1000;
+    expect(await credentials.refresh(fresh)).not.toBe(fresh);
+    expect(sign).toHaveBeenCalledTimes(2);
+  });
+
+  it("peek() gives the settled, fresh signature and nothing while one is pending or due", async () => {
+    const clock = manualClock();
+    const credentials = createCredentials({ ...IDENTITY, secretKey: SECRET_KEY, userSigTtlSeconds: 3600, clock: clock.read });
+    expect(credentials.peek()).toBeUndefined();
+    const pending = credentials.current();
+    expect(credentials.peek()).toBeUndefined();
+    const first = await pending;
+    expect(credentials.peek()).toBe(first);
+    clock.now += 3600 * 1000;
+    expect(credentials.peek()).toBeUndefined();
   });
 });
 
@@ -113,7 +143,7 @@ describe("createCredentials with a userSig function", () => {
     expect(await credentials.current()).toBe("sig-1");
     expect(source).toHaveBeenCalledTimes(1);
 
-    expect(await credentials.refresh()).toBe("sig-2");
+    expect(await credentials.refresh("sig-1")).toBe("sig-2");
     expect(await credentials.current()).toBe("sig-2");
     expect(source).toHaveBeenCalledTimes(2);
     expect(credentials.canRefresh).toBe(true);
@@ -123,13 +153,29 @@ describe("createCredentials with a userSig function", () => {
     expect(await createCredentials({ ...IDENTITY, userSig: () => "sync-sig" }).current()).toBe("sync-sig");
   });
 
-  it("does not cache a failure: the callers see it, the next call tries again", async () => {
-    const source = vi.fn<() => Promise<string>>().mockRejectedValueOnce(new Error("signing service down")).mockResolvedValue("sig-ok");
+  it("does not cache a failure: the callers see it as a TimConfigError naming `userSig`, the next call tries again", async () => {
+    const down = new Error("signing service down");
+    const source = vi.fn<() => Promise<string>>().mockRejectedValueOnce(down).mockResolvedValue("sig-ok");
     const credentials = createCredentials({ ...IDENTITY, userSig: source });
     const [first, second] = [credentials.current(), credentials.current()];
-    await expect(first).rejects.toThrow("signing service down");
-    await expect(second).rejects.toThrow("signing service down");
+    for (const call of [first, second]) {
+      const error = await call.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimConfigError);
+      expect(error).toMatchObject({ option: "userSig", cause: down });
+      expect((error as Error).message).toContain("signing service down");
+    }
     expect(await credentials.current()).toBe("sig-ok");
+    expect(source).toHaveBeenCalledTimes(2);
+  });
+
+  it("drops a function that never settles after timeoutMs (TimTimeoutError kind userSig), and asks again next time", async () => {
+    let calls = 0;
+    const source = vi.fn(() => (++calls === 1 ? new Promise<string>(() => {}) : Promise.resolve("sig-late")));
+    const credentials = createCredentials({ ...IDENTITY, userSig: source, timeoutMs: 30 });
+    const error = await credentials.current().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimTimeoutError);
+    expect(error).toMatchObject({ kind: "userSig", limitMs: 30, mayHaveBeenApplied: false });
+    expect(await credentials.current()).toBe("sig-late");
     expect(source).toHaveBeenCalledTimes(2);
   });
 
@@ -140,7 +186,7 @@ describe("createCredentials with a userSig function", () => {
         throw new Error("boom");
       },
     });
-    await expect(credentials.current()).rejects.toThrow("boom");
+    await expect(credentials.current()).rejects.toThrow(expect.objectContaining({ name: "TimConfigError", option: "userSig", message: expect.stringContaining("boom") }));
   });
 
   it.each([[""], [undefined], [42]])("rejects a function result of %j with a TimConfigError naming `userSig`", async (value) => {
@@ -155,6 +201,7 @@ describe("createCredentials with a fixed userSig string", () => {
     expect(credentials.current()).toBe(credentials.current());
     expect(await credentials.current()).toBe("fixed-sig");
     expect(credentials.canRefresh).toBe(false);
-    expect(await credentials.refresh()).toBe("fixed-sig");
+    expect(await credentials.refresh("fixed-sig")).toBe("fixed-sig");
+    expect(credentials.peek()).toBe("fixed-sig");
   });
 });

@@ -12,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCodeRows, type ErrorCodeRow } from "../generated/error-codes.js";
+import { errorCodeRows } from "../generated/error-codes.js";
+import type { ErrorCodeRow } from "../src/api-error.js";
 import { launchChromium, offlineContext, skipBrowser } from "./helpers/chromium.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -4,14 +4,13 @@
  * that neither the secret key nor any UserSig appears in the error (String, stack, JSON, util.inspect with its cause)
  * or in any hook event.
  */
-import { inspect } from "node:util";
-import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { errorCodeRows } from "../generated/error-codes.js";
 import { regionHosts } from "../generated/hosts.js";
-import { requestRules, type OperationId } from "../generated/request-rules.js";
+import type { OperationId } from "../generated/operations.js";
+import { operationTable } from "../src/operations.js";
 import { retryCodes } from "../generated/retry-codes.js";
 import {
-  createClient,
   TimAbortError,
   TimApiError,
   TimError,
@@ -20,150 +19,23 @@ import {
   TimResponseError,
   TimTimeoutError,
   verifyUserSig,
-  type ClientOptions,
-  type ErrorEvent,
-  type RequestEvent,
-  type ResponseEvent,
-  type RetryEvent,
 } from "../src/index.js";
-import { createWindowLimiter } from "../src/rate-limit.js";
 import { RETRY_AFTER_MAX_MS, BACKOFF_BASE_MS } from "../src/retry-policy.js";
 import {
   closeAllFaultServers,
   closedPort,
   maxInWindow,
-  startFaultServer,
   type Behaviour,
   type FaultServer,
-  type FaultServerOptions,
-  type RecordedRequest,
 } from "./helpers/fault-server.js";
 
-// Tencent's published sample inputs (tencent-im.md §1.3): not a real secret, but treated as one here.
-const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
-const SDK_APP_ID = 1400000000;
-const ADMIN = "administrator";
-const GROUP = "@TGS#_@TGS#cQVLVHIM62CJ";
-const separator = requestRules.createTopic.fields.TopicId.customTopicId.separator;
-const topicId = (custom: string) => `${GROUP}${separator}${custom}`;
-const [duplicateIdCode] = requestRules.createTopic.duplicateIdCodes;
-/** Answer headers that make the client retry at once (keeps the suite fast without touching Math.random). */
-const NOW: Record<string, string> = { "retry-after-ms": "0" };
+import { ADMIN, createBody, expectNoSecrets, expectStableRandom, getBody, GROUP, harness, NOW, SDK_APP_ID, SECRET, serve, settle, topicId, until } from "./helpers/harness.js";
+
+const [duplicateIdCode] = operationTable.createTopic.duplicateIdCodes!;
 /** A `transient` IM code (10002, "internal error; retry"), from the generated table. */
 const [TRANSIENT] = retryCodes.getTopic.transient;
 
 afterEach(closeAllFaultServers);
-
-/** A fault server for this test: closed when it ends, and checked then that no create was applied twice. */
-async function serve(options: FaultServerOptions = {}): Promise<FaultServer> {
-  const server = await startFaultServer(options);
-  onTestFinished(async () => {
-    await server.close();
-    expect(server.duplicates(), "a create was applied twice").toEqual([]);
-  });
-  return server;
-}
-
-interface Harness {
-  im: ReturnType<typeof createClient>;
-  events: { request: RequestEvent[]; response: ResponseEvent[]; retry: RetryEvent[]; error: ErrorEvent[] };
-  /** Every hook event rendered as a log line would be (JSON and util.inspect). */
-  lines: string[];
-  /** URLs the client handed to fetch (client-side view, so UserSigs are known even when nothing connected). */
-  sent: string[];
-}
-
-/** A client of `origin` whose hooks record everything and whose fetch records every URL it is given. */
-function harness(origin: string, extra: Partial<ClientOptions> = {}): Harness {
-  const events: Harness["events"] = { request: [], response: [], retry: [], error: [] };
-  const lines: string[] = [];
-  const sent: string[] = [];
-  const record =
-    <K extends keyof Harness["events"]>(kind: K) =>
-    (event: Harness["events"][K][number]) => {
-      (events[kind] as unknown[]).push(event);
-      lines.push(`${kind} ${JSON.stringify(event)}`, `${kind} ${inspect(event, { depth: 5 })}`);
-    };
-  const inner = extra.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  // Whatever else a test checks, no hook event may carry a secret.
-  onTestFinished(() => expectNoSecrets(harnessed, undefined, undefined, false));
-  const im = createClient({
-    sdkAppId: SDK_APP_ID,
-    identifier: ADMIN,
-    secretKey: SECRET,
-    baseUrl: origin,
-    onRequest: record("request"),
-    onResponse: record("response"),
-    onRetry: record("retry"),
-    onError: record("error"),
-    ...extra,
-    fetch: (input, init) => {
-      sent.push(String(input));
-      return inner(input, init);
-    },
-  });
-  const harnessed: Harness = { im, events, lines, sent };
-  return harnessed;
-}
-
-/** Every secret a leak check must look for: the key, and each UserSig sent or seen (raw and percent-decoded). */
-function secretsOf(h: Harness, server?: FaultServer): string[] {
-  const sigs = h.sent.map((url) => new URL(url).searchParams.get("usersig")).filter((s): s is string => !!s);
-  return [...new Set([SECRET, ...sigs, ...(server?.usersigs() ?? [])])];
-}
-
-/** Asserts that no secret, nor any 20-character piece of one, appears in the error's renderings or in any log line. */
-function expectNoSecrets(h: Harness, server: FaultServer | undefined, error?: unknown, needSignatures = true): void {
-  const texts = [...h.lines];
-  if (error !== undefined) {
-    const e = error as Error;
-    texts.push(String(e), String(e.stack), JSON.stringify(e), inspect(e, { depth: 5 }));
-  }
-  const secrets = secretsOf(h, server);
-  if (needSignatures) expect(secrets.length).toBeGreaterThan(1); // the key and at least one UserSig, or it proves little
-  for (const secret of secrets) {
-    for (let i = 0; i + 20 <= secret.length; i += 5) {
-      const piece = secret.slice(i, i + 20);
-      for (const text of texts) if (text.includes(piece)) expect.fail(`secret piece ${piece} leaked in: ${text.slice(0, 400)}`);
-    }
-  }
-}
-
-/** All requests of one call carry the same `random`, which the result or error reports. */
-function expectStableRandom(requests: readonly RecordedRequest[], reported: number | undefined): void {
-  expect(requests.length).toBeGreaterThan(0);
-  expect(new Set(requests.map((r) => r.random))).toEqual(new Set([String(reported)]));
-}
-
-/** Settles `promise`, failing if it takes longer than `ms` (a liveness bound, not a speed target). */
-async function settle<T>(promise: Promise<T>, ms = 5_000): Promise<{ value?: T; error?: unknown }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return { value: await Promise.race([promise, hang]) };
-  } catch (error) {
-    if (error instanceof Error && error.message.startsWith("did not settle")) throw error;
-    return { error };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const createBody = (name: string, custom?: string) => ({
-  GroupId: GROUP,
-  TopicName: name,
-  ...(custom === undefined ? {} : { TopicId: topicId(custom) }),
-});
-const getBody = (ids: string[] = []) => ({ GroupId: GROUP, From_Account: ADMIN, ...(ids.length ? { TopicIdList: ids } : {}) });
-
-const until = async (check: () => boolean, ms = 3_000) => {
-  for (const end = Date.now() + ms; !check(); ) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe("connection refused", () => {
   it("a create without TopicId is retried (nothing was sent) and fails with mayHaveBeenApplied false", async () => {
@@ -449,7 +321,7 @@ const neverCode = (operation: OperationId) => errorCodeRows.find((row) => row.re
 
 /** Every retryable code per class for `operation`, read from generated/, plus a `never` code. */
 function codesByClass(operation: OperationId): [string, number][] {
-  const table = retryCodes[operation] as Record<string, readonly number[]>;
+  const table: Record<string, readonly number[]> = retryCodes[operation];
   return [...Object.entries(table).flatMap(([retry, codes]) => codes.map((code): [string, number] => [retry, code])), ["never", neverCode(operation)]];
 }
 
@@ -725,7 +597,7 @@ describe("rate limiting", () => {
   }, 20_000);
 
   it("rateLimit: true keeps a 1 000-call burst under IM's 200/s: the server never has to answer a rate-limit code", async () => {
-    const limit = requestRules.getTopic.rateLimitPerSecond;
+    const limit = operationTable.getTopic.rateLimitPerSecond;
     const [tooFrequent] = retryCodes.getTopic["rate-limit"].filter((code) => code === 60018);
     const server = await serve();
     server.setScript((request) => {
@@ -738,70 +610,6 @@ describe("rate limiting", () => {
     expect(server.requests.filter((r) => r.code === tooFrequent)).toEqual([]);
     expect(server.requests).toHaveLength(1_000);
   }, 20_000);
-});
-
-describe("rate limiter (unit, fake clock)", () => {
-  /** Runs `body` with fake timers and Date, giving it the limiter's clock. */
-  async function withFakeClock(body: (now: () => number) => Promise<void>) {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 1_000_000 });
-    try {
-      await body(() => Date.now());
-    } finally {
-      vi.useRealTimers();
-    }
-  }
-  const grantTimes = (limiter: (signal?: AbortSignal) => Promise<void>, count: number, start: number) =>
-    Array.from({ length: count }, () => limiter().then(() => Date.now() - start));
-
-  it("spaces sends evenly: N + 1 of them always span more than a second, in FIFO order", async () => {
-    await withFakeClock(async (now) => {
-      const perSecond = 7;
-      const limiter = createWindowLimiter(perSecond, now);
-      const start = now();
-      const order: number[] = [];
-      const times = grantTimes(limiter, 3 * perSecond + 1, start).map((p, i) => p.then((t) => (order.push(i), t)));
-      await vi.advanceTimersByTimeAsync(5_000);
-      const granted = await Promise.all(times);
-      expect(order).toEqual([...order].sort((a, b) => a - b));
-      for (let i = 0; i + perSecond < granted.length; i++) expect(granted[i + perSecond]! - granted[i]!).toBeGreaterThan(1_000);
-      expect(maxInWindow(granted)).toBeLessThanOrEqual(perSecond);
-      expect(granted.at(-1)!).toBeLessThan(3 * 1_100); // ~1.05 s per N: the pacing margin stays small
-    });
-  });
-
-  it("an aborted waiter gives its turn to the next one", async () => {
-    await withFakeClock(async (now) => {
-      const limiter = createWindowLimiter(2, now); // one send per 525 ms
-      const start = now();
-      const first = limiter();
-      await vi.advanceTimersByTimeAsync(0);
-      await first;
-      const controller = new AbortController();
-      const aborted = limiter(controller.signal).then(() => "granted", (reason) => reason);
-      const next = limiter().then(() => now() - start);
-      controller.abort("stop");
-      expect(await aborted).toBe("stop");
-      await vi.advanceTimersByTimeAsync(2_000);
-      expect(await next).toBeLessThan(600);
-    });
-  });
-
-  it("an idle limiter does not bank sends for a later burst", async () => {
-    await withFakeClock(async (now) => {
-      const limiter = createWindowLimiter(4, now);
-      await vi.advanceTimersByTimeAsync(10_000);
-      const start = now();
-      const times = grantTimes(limiter, 5, start);
-      await vi.advanceTimersByTimeAsync(2_000);
-      const granted = await Promise.all(times);
-      expect(granted[4]! - granted[0]!).toBeGreaterThan(1_000);
-    });
-  });
-
-  it("rejects at once with the reason of an already-aborted signal", async () => {
-    const limiter = createWindowLimiter(1);
-    await expect(limiter(AbortSignal.abort("gone"))).rejects.toBe("gone");
-  });
 });
 
 describe("hooks", () => {
@@ -828,7 +636,7 @@ describe("hooks", () => {
       const url = new URL(e.url);
       expect(url.searchParams.get("usersig")).toBe("[REDACTED]");
       expect(url.searchParams.get("random")).toBe(String(result.meta.random));
-      expect(url.pathname).toBe(requestRules.getTopic.path);
+      expect(url.pathname).toBe(operationTable.getTopic.path);
     }
     expectNoSecrets(h, server);
   });

@@ -1,27 +1,32 @@
 /**
- * Property-based tests of request validation (fast-check). For every byte-limited field of every operation (listed
- * by generated/byte-limits.ts), at least 10 000 strings mixing ASCII, 2-byte letters, CJK, emoji and lone surrogates,
+ * Property-based tests of request validation (fast-check). For every byte-limited field of every operation (read from
+ * the generated request rules), at least 10 000 strings mixing ASCII, 2-byte letters, CJK, emoji and lone surrogates,
  * concentrated around the field's limit: `validateRequest` must agree with an independent oracle (Buffer.byteLength
  * on well-formed strings, code points by iteration, the spec's pattern), throw `TimValidationError` naming the field
- * for every invalid input, and accept every valid one. Then generated TopicIds against the custom-ID rules, read
- * from `requestRules.createTopic.fields.TopicId`, with an oracle written here.
+ * for every invalid input, and accept every valid one. Then generated TopicIds against the custom-ID rules of every
+ * operation that takes a custom TopicId (`x-custom-topic-id`), with an oracle written here.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { byteLimits } from "../generated/byte-limits.js";
-import { requestRules, type FieldRule, type OperationId, type StringFieldRule } from "../generated/request-rules.js";
+import { operationIds, type OperationId } from "../generated/operations.js";
+import { requestRules } from "../generated/request-rules.js";
 import { TimValidationError } from "../src/errors.js";
-import { validateRequest } from "../src/validate.js";
+import { validateRequest, type FieldRule, type StringRule } from "../src/validate.js";
+import { basicBody } from "./helpers/fixtures.js";
+import { limitedFields } from "./helpers/limits.js";
 
 const RUNS = 10_000;
 
-/** A valid body of each operation, into which one field's value is swapped. */
-const GROUP = "@TGS#_@TGS#cQVLVHIM62CJ";
-const rules = requestRules.createTopic.fields.TopicId.customTopicId;
-const baseBodies: Record<OperationId, Record<string, unknown>> = {
-  createTopic: { GroupId: GROUP, TopicName: "topic" },
-  getTopic: { GroupId: GROUP, From_Account: "administrator" },
-};
+/** A valid body of each operation (its basic example), into which one field's value is swapped. */
+const baseBodies = Object.fromEntries(operationIds.map((operation) => [operation, basicBody(operation)])) as Record<OperationId, Record<string, unknown>>;
+const groupOf = (operation: OperationId) => baseBodies[operation].GroupId as string;
+/** Operations with a custom-ID field, and its rules. */
+const customIdFields = operationIds.flatMap((operation) =>
+  Object.entries(requestRules[operation].fields as Record<string, FieldRule>).flatMap(([name, rule]) =>
+    rule.type === "string" && rule.customTopicId ? [{ operation, name, rule, custom: rule.customTopicId }] : [],
+  ),
+);
+const SEPARATOR = customIdFields[0]!.custom.separator;
 
 // ---------- independent oracle ----------
 
@@ -31,7 +36,7 @@ const codePoints = (s: string) => [...s].length;
 const isPrintableAscii = (s: string) => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)).every((unit) => unit >= 0x20 && unit <= 0x7e);
 
 /** The rules a value breaks, by the names validateRequest uses; empty when valid. */
-function violations(rule: StringFieldRule, value: string, maxBytes: number): string[] {
+function violations(rule: StringRule, value: string, maxBytes: number, GROUP: string): string[] {
   if (!isWellFormed(value)) return ["loneSurrogate"];
   const broken: string[] = [];
   if (Buffer.byteLength(value, "utf8") > maxBytes) broken.push("maxBytes");
@@ -97,28 +102,21 @@ function nearLimit(limit: number, prefix: string, chars: fc.Arbitrary<string>): 
     });
 }
 
-/** Fields with a byte limit, per operation, from generated/byte-limits.ts (`Field[]` = each item of an array field). */
-const limitedFields = (Object.keys(byteLimits) as OperationId[]).flatMap((operation) =>
-  Object.entries(byteLimits[operation] as Record<string, number>).map(([path, maxBytes]) => {
-    const name = path.replace(/\[\]$/, "");
-    const fieldRule = (requestRules[operation].fields as Record<string, FieldRule>)[name]!;
-    const rule = (fieldRule.type === "array" ? fieldRule.items : fieldRule) as StringFieldRule;
-    return { operation, path, name, isItem: path.endsWith("[]"), rule, maxBytes };
-  }),
-);
+/** The prefix that makes a patterned (ID) field plausible: a topic ID of the body's group, or a Community ID. */
+const idPrefix = (rule: StringRule, operation: OperationId) =>
+  rule.customTopicId || rule.pattern!.source.includes("@TOPIC#_") ? `${groupOf(operation)}${SEPARATOR}` : "@TGS#_";
 
 /** Values for one field: patterned (printable-ASCII) fields get their prefix and mostly ASCII, others any mix. */
-function valuesFor({ rule, maxBytes }: (typeof limitedFields)[number]): fc.Arbitrary<string> {
+function valuesFor({ rule, maxBytes, operation }: (typeof limitedFields)[number]): fc.Arbitrary<string> {
   if (!rule.pattern) return nearLimit(maxBytes, "", mixedChar);
-  const prefix = rule.customTopicId || rule.pattern.source.includes("@TOPIC#_") ? `${GROUP}${rules.separator}` : "@TGS#_";
+  const prefix = idPrefix(rule, operation);
   const mostlyAscii = fc.oneof({ arbitrary: printable, weight: 12 }, { arbitrary: mixedChar, weight: 1 });
   return fc.oneof({ arbitrary: nearLimit(maxBytes, prefix, mostlyAscii), weight: 9 }, { arbitrary: nearLimit(maxBytes, "", mixedChar), weight: 1 });
 }
 
 describe("byte-limited fields", () => {
-  it("the byte limits table and the request rules agree", () => {
-    for (const { rule, maxBytes } of limitedFields) expect(rule.maxBytes).toBe(maxBytes);
-    expect(limitedFields.length).toBeGreaterThanOrEqual(9);
+  it("covers a byte-limited field of every operation", () => {
+    expect(new Set(limitedFields.map((f) => f.operation))).toEqual(new Set(operationIds));
   });
 
   it.each(limitedFields.map((field) => [`${field.operation}.${field.path} (≤ ${field.maxBytes} bytes)`, field] as const))(
@@ -131,7 +129,7 @@ describe("byte-limited fields", () => {
         fc.property(valuesFor(field), (value) => {
           const body = { ...baseBodies[field.operation], [field.name]: field.isItem ? [value] : value };
           const expectedPath = field.isItem ? `${field.name}[0]` : field.name;
-          const broken = violations(field.rule, value, field.maxBytes);
+          const broken = violations(field.rule, value, field.maxBytes, groupOf(field.operation));
           let thrown: unknown;
           try {
             validateRequest(field.operation, body);
@@ -168,7 +166,7 @@ describe("byte-limited fields", () => {
 
   it("a lone surrogate is refused even where its U+FFFD replacement would fit", () => {
     for (const { operation, name, isItem, maxBytes, rule } of limitedFields) {
-      const prefix = rule.pattern ? (rule.pattern.source.includes("@TOPIC#_") ? `${GROUP}${rules.separator}` : "@TGS#_") : "";
+      const prefix = rule.pattern ? idPrefix(rule, operation) : "";
       const value = `${prefix}a\uD800`;
       expect(utf8Bytes(value)).toBeLessThanOrEqual(maxBytes);
       expect(() => validateRequest(operation, { ...baseBodies[operation], [name]: isItem ? [value] : value })).toThrow(
@@ -180,12 +178,11 @@ describe("byte-limited fields", () => {
 
 // ---------- custom TopicIds ----------
 
-const { prefixFrom, separator, forbiddenAfterGroupId } = rules;
-const topicIdMaxBytes = byteLimits.createTopic.TopicId;
+const GROUP = groupOf("createTopic");
 
 /** The custom TopicId rules (tencent-im.md §3.1), written out: GroupId + separator + a printable-ASCII custom part,
  * nothing after the GroupId holding a forbidden substring (so no forged "@TOPIC#_@TOPIC#"), the whole ≤ the byte limit. */
-function topicIdOracle(groupId: string, topicId: string): boolean {
+function topicIdOracle(groupId: string, topicId: string, { separator, forbiddenAfterGroupId }: (typeof customIdFields)[number]["custom"], topicIdMaxBytes: number): boolean {
   const prefix = groupId + separator;
   if (!topicId.startsWith(prefix) || topicId.length === prefix.length) return false;
   if (!isPrintableAscii(topicId)) return false;
@@ -194,7 +191,11 @@ function topicIdOracle(groupId: string, topicId: string): boolean {
   return !forbiddenAfterGroupId.some((forbidden) => afterGroupId.includes(forbidden));
 }
 
-describe("custom TopicIds", () => {
+describe.each(customIdFields.map((f) => [`${f.operation}.${f.name}`, f] as const))("custom TopicIds of %s", (_, { operation, name, rule, custom }) => {
+  const { prefixFrom, separator, forbiddenAfterGroupId } = custom;
+  const topicIdMaxBytes = rule.maxBytes!;
+  const groupMaxBytes = (requestRules[operation].fields as Record<string, StringRule>)[prefixFrom]!.maxBytes!;
+  const body = (groupId: string, topicId: string) => ({ ...baseBodies[operation], [prefixFrom]: groupId, [name]: topicId });
   it("reads its rules from the spec", () => {
     expect(prefixFrom).toBe("GroupId");
     expect(separator.length).toBeGreaterThan(0);
@@ -203,7 +204,7 @@ describe("custom TopicIds", () => {
 
   const groupIds = fc.oneof(
     fc.constant(GROUP),
-    fc.string({ unit: printable, minLength: 1, maxLength: byteLimits.createTopic.GroupId - 6 }).map((rest) => `@TGS#_${rest}`),
+    fc.string({ unit: printable, minLength: 1, maxLength: groupMaxBytes - 6 }).map((rest) => `@TGS#_${rest}`),
   );
   /** Custom parts built from printable ASCII and the pieces the rules are about, sometimes with a stray non-ASCII. */
   const token = fc.oneof(
@@ -231,10 +232,10 @@ describe("custom TopicIds", () => {
     let invalid = 0;
     fc.assert(
       fc.property(topicIds, ({ groupId, topicId }) => {
-        const expected = topicIdOracle(groupId, topicId);
+        const expected = topicIdOracle(groupId, topicId, custom, topicIdMaxBytes);
         let thrown: unknown;
         try {
-          validateRequest("createTopic", { GroupId: groupId, TopicName: "t", TopicId: topicId });
+          validateRequest(operation, body(groupId, topicId));
         } catch (error) {
           thrown = error;
         }
@@ -244,7 +245,7 @@ describe("custom TopicIds", () => {
         } else {
           invalid++;
           expect(thrown, `invalid TopicId ${JSON.stringify(topicId)} accepted`).toBeInstanceOf(TimValidationError);
-          expect((thrown as TimValidationError).field).toBe("TopicId");
+          expect((thrown as TimValidationError).field).toBe(name);
         }
       }),
       { numRuns: RUNS },
@@ -264,8 +265,8 @@ describe("custom TopicIds", () => {
     ["a tab in the custom part", `${GROUP}${separator}a\tb`, false],
     ...forbiddenAfterGroupId.map((forbidden) => [`"${forbidden}" in the custom part`, `${GROUP}${separator}a${forbidden}b`, false] as const),
   ] as const)("%s", (_, topicId, valid) => {
-    expect(topicIdOracle(GROUP, topicId)).toBe(valid);
-    const check = () => validateRequest("createTopic", { GroupId: GROUP, TopicName: "t", TopicId: topicId });
+    expect(topicIdOracle(GROUP, topicId, custom, topicIdMaxBytes)).toBe(valid);
+    const check = () => validateRequest(operation, body(GROUP, topicId));
     if (valid) expect(check).not.toThrow();
     else expect(check).toThrow(TimValidationError);
   });

@@ -3,13 +3,13 @@
  * re-sign available or not), the backoff bounds with an injected random, and Retry-After parsing and bounds.
  */
 import { describe, expect, it } from "vitest";
-import type { RetryClass } from "../generated/error-codes.js";
 import {
   BACKOFF_BASE_MS,
   BACKOFF_CAP_MS,
   RETRY_AFTER_MAX_MS,
   decideRetry,
   parseRetryAfter,
+  type RetryClass,
   type AttemptFailure,
   type RetryInput,
 } from "../src/retry-policy.js";

@@ -16,8 +16,10 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { byteLimits } from "../generated/byte-limits.js";
+import { operationIds } from "../generated/operations.js";
+import { listOperations } from "../scripts/lib/spec.mjs";
 import { utf8ByteLength } from "../src/internal/utf8.js";
+import { limitedFields } from "./helpers/limits.js";
 
 // The spec is plain JSON data of arbitrary shape; tests walk it without a schema of their own.
 type Node = Record<string, any>;
@@ -121,18 +123,11 @@ function collectExamples(): ExampleCase[] {
 
 const exampleCases = collectExamples();
 
-/** JSON pointers of an operation's JSON request body and 200 response media types. */
+/** JSON pointers of an operation's JSON request body and 200 response media types (scripts/lib/spec.mjs finds them). */
 function operationMediaTypes(operationId: string): { request: string[]; response: string[] } {
-  for (const [opPath, item] of Object.entries<Node>(spec.paths)) {
-    for (const [method, operation] of Object.entries<Node>(item)) {
-      if (operation?.operationId !== operationId) continue;
-      return {
-        request: ["paths", opPath, method, "requestBody", "content", "application/json"],
-        response: ["paths", opPath, method, "responses", "200", "content", "application/json"],
-      };
-    }
-  }
-  throw new Error(`No operation ${operationId}`);
+  const entry = listOperations(spec).find((e) => e.operationId === operationId);
+  if (!entry?.request || !entry.response) throw new Error(`No operation ${operationId} with JSON bodies`);
+  return { request: entry.request.pointer.map(String), response: entry.response.pointer.map(String) };
 }
 
 const at = (segments: string[]): Node => segments.reduce<Node>((acc, key) => acc[key], spec);
@@ -141,8 +136,9 @@ describe("a. every example in the spec validates against its schema", () => {
   it("finds media-type, parameter and schema-level examples", () => {
     const kinds = new Set(exampleCases.map((c) => c.kind));
     expect([...kinds].sort()).toEqual(["media-type", "parameter", "schema"]);
-    // Both operations' request and response bodies carry named examples.
-    for (const operationId of ["createTopic", "getTopic"]) {
+    // Every operation's request and response bodies carry named examples.
+    expect(operationIds.length).toBeGreaterThan(0);
+    for (const operationId of operationIds) {
       const { request, response } = operationMediaTypes(operationId);
       for (const mediaType of [request, response]) {
         expect(exampleCases.filter((c) => c.where.startsWith(`${pointer(mediaType)} examples.`)).length).toBeGreaterThan(0);
@@ -182,32 +178,38 @@ describe("a. every example in the spec validates against its schema", () => {
 
 // ---------------------------------------------------------------------------------------------------------------------
 
-const seedsDir = path.join(root, "test/fixtures/seeds");
-/** Seed page → operation. create_topic = seed 000, get_topic-2023 = 001, get_topic-legacy = 002 (older markdown page). */
-const seedOperations: Record<string, string> = {
-  create_topic: "createTopic",
-  "get_topic-2023": "getTopic",
-  "get_topic-legacy": "getTopic",
-};
-const seedFixtures = Object.keys(seedOperations).flatMap((seed) =>
-  readdirSync(path.join(seedsDir, seed))
+/**
+ * The doc pages' JSON examples, one folder per page, listed in test/fixtures/pages.json with the page's operation, its
+ * source, and how many request and response examples the page has (a fact of the page, checked here).
+ */
+interface Page {
+  dir: string;
+  operation: string;
+  source: string;
+  requests: number;
+  responses: number;
+}
+const fixturesDir = path.join(root, "test/fixtures");
+const pages: Record<string, Page> = JSON.parse(readFileSync(path.join(fixturesDir, "pages.json"), "utf8"));
+const pageFixtures = Object.entries(pages).flatMap(([page, { dir }]) =>
+  readdirSync(path.join(fixturesDir, dir))
     .filter((file) => file.endsWith(".json"))
-    .map((file) => ({ seed, file, value: JSON.parse(readFileSync(path.join(seedsDir, seed, file), "utf8")) as unknown })),
+    .map((file) => ({ page, file, value: JSON.parse(readFileSync(path.join(fixturesDir, dir, file), "utf8")) as unknown })),
 );
 
-describe("b. the doc pages' JSON examples (test/fixtures/seeds)", () => {
-  it("has every example of each page: 3 requests and 2 responses", () => {
-    expect(readdirSync(seedsDir).sort()).toEqual(Object.keys(seedOperations).sort());
-    for (const seed of Object.keys(seedOperations)) {
-      const files = seedFixtures.filter((f) => f.seed === seed).map((f) => f.file);
-      expect(files.filter((f) => f.startsWith("request-"))).toHaveLength(3);
-      expect(files.filter((f) => f.startsWith("response-"))).toHaveLength(2);
+describe("b. the doc pages' JSON examples (test/fixtures/pages.json)", () => {
+  it("has a page for every operation, and every example of each page", () => {
+    expect(new Set(Object.values(pages).map((p) => p.operation))).toEqual(new Set(operationIds));
+    for (const [page, { requests, responses }] of Object.entries(pages)) {
+      const files = pageFixtures.filter((f) => f.page === page).map((f) => f.file);
+      expect(files.filter((f) => f.startsWith("request-")), page).toHaveLength(requests);
+      expect(files.filter((f) => f.startsWith("response-")), page).toHaveLength(responses);
     }
   });
 
-  it.each(seedFixtures.map((f) => [`${f.seed}/${f.file}`, f] as const))("%s validates and is one of the spec's examples", (_name, fixture) => {
+  it.each(pageFixtures.map((f) => [`${f.page}/${f.file}`, f] as const))("%s validates and is one of the spec's examples", (_name, fixture) => {
     const kind = fixture.file.startsWith("request-") ? "request" : "response";
-    const mediaType = operationMediaTypes(seedOperations[fixture.seed]!)[kind];
+    const mediaType = operationMediaTypes(pages[fixture.page]!.operation)[kind];
     expect(errorsOf(pointer(mediaType) + "/schema", fixture.value)).toEqual([]);
     const specExamples = Object.values<Node>(at(mediaType).examples ?? {}).map((e) => deref(e).value);
     expect(specExamples).toContainEqual(fixture.value);
@@ -223,33 +225,31 @@ function ofBytes(unit: string, bytes: number): string {
 }
 
 describe("c. UTF-8 byte limits", () => {
-  it("generated/byte-limits.ts equals the spec's x-maxBytes, read independently from the YAML", () => {
-    const fromYaml: Record<string, Record<string, number>> = {};
-    for (const operationId of ["createTopic", "getTopic"]) {
+  it("the generated rules carry exactly the spec's x-maxBytes, read independently from the YAML", () => {
+    const fromYaml: string[] = [];
+    for (const operationId of operationIds) {
       const body = deref(at(operationMediaTypes(operationId).request).schema);
-      const limits: Record<string, number> = {};
       for (const [name, property] of Object.entries<Node>(body.properties)) {
         const schema = deref(property);
-        if (schema["x-maxBytes"] !== undefined) limits[name] = schema["x-maxBytes"];
-        if (schema.items && deref(schema.items)["x-maxBytes"] !== undefined) limits[`${name}[]`] = deref(schema.items)["x-maxBytes"];
+        if (schema["x-maxBytes"] !== undefined) fromYaml.push(`${operationId}.${name}=${schema["x-maxBytes"]}`);
+        if (schema.items && deref(schema.items)["x-maxBytes"] !== undefined) fromYaml.push(`${operationId}.${name}[]=${deref(schema.items)["x-maxBytes"]}`);
       }
-      fromYaml[operationId] = limits;
     }
-    expect(byteLimits).toEqual(fromYaml);
-    // The documented limits (创建话题: 最长30/3000/100/300/240字节).
-    expect(byteLimits.createTopic).toMatchObject({ TopicName: 30, CustomString: 3000, FaceUrl: 100, Notification: 300, Introduction: 240 });
+    expect(limitedFields.map((f) => `${f.operation}.${f.path}=${f.maxBytes}`).sort()).toEqual(fromYaml.sort());
+    // The documented limits (创建话题: 最长30/3000/100/300/240字节), an oracle independent of the spec.
+    const create = Object.fromEntries(limitedFields.filter((f) => f.operation === "createTopic").map((f) => [f.path, f.maxBytes]));
+    expect(create).toMatchObject({ TopicName: 30, CustomString: 3000, FaceUrl: 100, Notification: 300, Introduction: 240 });
   });
 
-  const entries = Object.entries(byteLimits).flatMap(([operationId, fields]) =>
-    Object.entries(fields).map(([field, limit]) => [`${operationId}.${field}`, limit] as const),
-  );
+  // Distinct limits only: the boundary behaviour depends on the number, not the field.
+  const entries = [...new Set(limitedFields.map((f) => f.maxBytes))].map((limit) => [limitedFields.find((f) => f.maxBytes === limit)!.path, limit] as const);
   const units = [
     ["ASCII", "a"],
     ["3-byte CJK", "话"],
     ["4-byte emoji", "😀"],
   ] as const;
 
-  describe.each(entries)("%s (limit %i bytes)", (_field, limit) => {
+  describe.each(entries)("%s and every field limited to %i bytes", (_field, limit) => {
     it.each(units)("%s: limit passes, limit + 1 fails", (_unit, unit) => {
       for (const bytes of [limit, limit + 1]) {
         const value = ofBytes(unit, bytes);
@@ -333,6 +333,35 @@ describe("d. the lint rules", () => {
       "an x-retryable array one entry short",
       (copy: Node): void => {
         copy.components.schemas.PublicErrorCode["x-retryable"].pop();
+      },
+    ],
+    [
+      "tim/operation-metadata",
+      "an operation without x-idempotency",
+      (copy: Node): void => {
+        delete createTopic(copy)["x-idempotency"];
+      },
+    ],
+    [
+      "tim/operation-metadata",
+      "a duplicate-ID code that is not one of the operation's codes",
+      (copy: Node): void => {
+        createTopic(copy)["x-duplicate-id-codes"] = [12345];
+      },
+    ],
+    [
+      "tim/operation-metadata",
+      "x-items naming a response property that does not exist",
+      (copy: Node): void => {
+        const get = copy.paths["/v4/million_group_open_http_svc/get_topic"].post;
+        get["x-items"] = { ...get["x-items"], array: "NoSuchList" };
+      },
+    ],
+    [
+      "tim/operation-metadata",
+      "a misspelt operation extension",
+      (copy: Node): void => {
+        createTopic(copy)["x-idempotancy"] = "safe";
       },
     ],
   ] as const)("%s fails on %s", async (rule, _mutation, mutate) => {

@@ -1,13 +1,15 @@
-/** validateRequest: each rule of the generated request rules refuses with a TimValidationError that names it. */
+/** validateRequest / checkBody: each rule of the generated request rules refuses with an issue that names it. */
 import { describe, expect, it } from "vitest";
-import { TimValidationError, validateRequest } from "../src/index.js";
-import { requestRules, type OperationId, type StringFieldRule } from "../generated/request-rules.js";
+import { checkBody, TimValidationError, validateRequest } from "../src/index.js";
+import type { ObjectRule, StringRule } from "../src/validate.js";
+import { requestRules } from "../generated/request-rules.js";
+import { operationIds, type OperationId } from "../generated/operations.js";
+import { basicBody, GROUP } from "./helpers/fixtures.js";
 
-const GROUP = "@TGS#_@TGS#cQVLVHIM62CJ";
-const validCreate = { GroupId: GROUP, TopicName: "TestTopic" };
-const validGet = { GroupId: GROUP, From_Account: "user_1" };
-const stringRule = (operation: OperationId, field: string) =>
-  (requestRules[operation].fields as Record<string, StringFieldRule>)[field]!;
+const validCreate = basicBody("createTopic");
+const validGet = basicBody("getTopic");
+const fieldsOf = (operation: OperationId): Record<string, { type: string; required?: boolean }> => requestRules[operation].fields;
+const stringRule = (operation: OperationId, field: string) => fieldsOf(operation)[field] as StringRule;
 
 function refusal(operation: OperationId, body: unknown): TimValidationError {
   try {
@@ -20,22 +22,39 @@ function refusal(operation: OperationId, body: unknown): TimValidationError {
 }
 
 describe("validateRequest", () => {
-  it("accepts the minimal bodies", () => {
-    expect(() => validateRequest("createTopic", validCreate)).not.toThrow();
-    expect(() => validateRequest("getTopic", validGet)).not.toThrow();
+  it.each(operationIds)("%s accepts its basic request example", (operation) => {
+    expect(() => validateRequest(operation, basicBody(operation))).not.toThrow();
   });
 
-  it.each([
-    ["createTopic", "GroupId"],
-    ["createTopic", "TopicName"],
-    ["getTopic", "GroupId"],
-    ["getTopic", "From_Account"],
-  ] as const)("%s requires %s", (operation, field) => {
-    const body: Record<string, unknown> = { ...(operation === "createTopic" ? validCreate : validGet) };
+  const requiredFields = operationIds.flatMap((operation) =>
+    Object.entries(fieldsOf(operation))
+      .filter(([, rule]) => rule.required)
+      .map(([field]) => [operation, field] as const),
+  );
+  it("finds required fields to check in every operation", () => {
+    expect(new Set(requiredFields.map(([operation]) => operation))).toEqual(new Set(operationIds));
+  });
+  it.each(requiredFields)("%s requires %s", (operation, field) => {
+    const body = basicBody(operation);
     delete body[field];
     const error = refusal(operation, body);
     expect(error).toMatchObject({ field, rule: "required", operation });
     expect(error.message).toContain(field);
+  });
+
+  it("reports every problem, one per field, the first as the error's own field", () => {
+    const error = refusal("createTopic", { ...validCreate, Typo: 1, TopicName: "", FaceUrl: 5, Notification: "x".repeat(301) });
+    expect(error.issues.map((i) => [i.field, i.rule])).toEqual([
+      ["Typo", "unknownField"],
+      ["TopicName", "minLength"],
+      ["FaceUrl", "type"],
+      ["Notification", "maxBytes"],
+    ]);
+    expect(error).toMatchObject({ field: "Typo", rule: "unknownField" });
+    expect(error.message).toContain("and 3 more: TopicName, FaceUrl, Notification");
+    // checkBody gives the same list without throwing, for forms.
+    expect(checkBody(requestRules.createTopic, { ...validCreate, Typo: 1, TopicName: "", FaceUrl: 5, Notification: "x".repeat(301) })).toEqual(error.issues);
+    expect(checkBody(requestRules.createTopic, validCreate)).toEqual([]);
   });
 
   it("refuses a body that is not an object", () => {
@@ -130,5 +149,45 @@ describe("validateRequest", () => {
       const error = refusal("getTopic", { ...validGet, ResponseFilter: ["TopicName", "Owner"] });
       expect(error).toMatchObject({ field: "ResponseFilter[1]", rule: "enum" });
     });
+  });
+});
+
+/** The rule kinds the generator can emit, on synthetic rules (so each is proven enforced, whatever the spec uses today). */
+describe("checkBody enforces every rule kind", () => {
+  const rules: ObjectRule = {
+    type: "object",
+    additionalProperties: false,
+    fields: {
+      list: { type: "array", minItems: 1, maxItems: 2, items: { type: "string" } },
+      count: { type: "integer", minimum: 0, maximum: 10 },
+      kind: { type: "integer", enum: [1, 2] },
+      either: { type: "anyOf", anyOf: [{ type: "integer" }, { type: "string" }] },
+      anything: { type: "any" },
+      nested: { type: "object", additionalProperties: true, fields: { Key: { type: "string", required: true } } },
+      rows: { type: "array", items: { type: "object", additionalProperties: false, fields: { Key: { type: "string", required: true } } } },
+    },
+  };
+  const issue = (body: Record<string, unknown>) => checkBody(rules, body).map((i) => [i.field, i.rule, i.limit, i.actual]);
+
+  it.each([
+    [{ list: [] }, ["list", "minItems", 1, 0]],
+    [{ list: ["a", "b", "c"] }, ["list", "maxItems", 2, 3]],
+    [{ list: ["a", 1] }, ["list[1]", "type", "string", undefined]],
+    [{ count: -1 }, ["count", "minimum", 0, -1]],
+    [{ count: 11 }, ["count", "maximum", 10, 11]],
+    [{ count: 1.5 }, ["count", "type", "integer", undefined]],
+    [{ count: 2 ** 53 }, ["count", "type", "integer", undefined]],
+    [{ kind: 3 }, ["kind", "enum", "1|2", undefined]],
+    [{ either: true }, ["either", "type", "integer|string", undefined]],
+    [{ nested: "x" }, ["nested", "type", "object", undefined]],
+    [{ nested: {} }, ["nested.Key", "required", undefined, undefined]],
+    [{ rows: [{ Key: "a" }, { Key: "b", Value: 1 }] }, ["rows[1].Value", "unknownField", undefined, undefined]],
+  ] as const)("%j → %j", (body, expected) => {
+    expect(issue(body)).toEqual([expected]);
+  });
+
+  it("accepts values within every rule", () => {
+    expect(issue({ list: ["a"], count: 10, kind: 2, either: "s", anything: { deep: [null] }, nested: { Key: "k", extra: 1 }, rows: [{ Key: "a" }] })).toEqual([]);
+    expect(issue({ either: 5 })).toEqual([]);
   });
 });

@@ -1,5 +1,10 @@
 /** @module bench/lib/bodies — the maximal ALL IN ONE create_topic body: every field at its UTF-8 byte limit. */
-import { byteLimits } from "../../generated/byte-limits.js";
+import { requestRules } from "../../generated/request-rules.js";
+
+/** create_topic's UTF-8 byte limits, per field, from the generated rules. */
+const limits = Object.fromEntries(
+  Object.entries(requestRules.createTopic.fields).flatMap(([name, rule]) => ("maxBytes" in rule ? [[name, rule.maxBytes]] : [])),
+) as Record<"GroupId" | "TopicId" | "TopicName" | "CustomString" | "FaceUrl" | "Notification" | "Introduction", number>;
 
 /** `bytes` UTF-8 bytes: `unit` repeated, padded with ASCII. */
 function fill(unit: string, bytes: number): string {
@@ -9,7 +14,6 @@ function fill(unit: string, bytes: number): string {
 }
 
 export function maximalCreateBody(): Record<string, string> {
-  const limits = byteLimits.createTopic;
   const groupId = "@TGS#_" + fill("G", limits.GroupId - 6); // printable ASCII
   const body: Record<string, string> = {
     GroupId: groupId,

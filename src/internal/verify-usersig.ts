@@ -9,7 +9,7 @@ import {
   type VerifyUserSigOptions,
   type VerifyUserSigResult,
 } from "../usersig.js";
-import { assertInteger } from "../errors.js";
+import { assertInteger } from "./assert.js";
 import { base64ToBytes, fromUserSigAlphabet } from "./base64.js";
 import { zlibInflate } from "./inflate.js";
 

@@ -9,7 +9,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { requestRules, type OperationId } from "../../generated/request-rules.js";
+import { operationIds, type OperationId } from "../../generated/operations.js";
+import { operationTable } from "../../src/operations.js";
 
 type Headers = Record<string, string>;
 
@@ -32,7 +33,11 @@ export type Behaviour =
   /** HTTP 200, a complete HTTP message whose JSON is cut in the middle. The create was applied. */
   | { kind: "truncatedJson" }
   /** HTTP 200 promising a longer Content-Length, then the socket is destroyed mid-body. The create was applied. */
-  | { kind: "dropMidBody" };
+  | { kind: "dropMidBody" }
+  /** These exact bytes with these headers (e.g. a gzip bomb with `content-encoding: gzip`). */
+  | { kind: "bytes"; status?: number; headers?: Headers; body: Buffer }
+  /** A 200 body of `totalBytes` written in `chunkBytes` pieces as fast as the client reads; `written` counts what left. */
+  | { kind: "flood"; chunkBytes: number; totalBytes: number };
 
 export interface RecordedRequest {
   /** 0-based arrival order. */
@@ -56,6 +61,8 @@ export interface RecordedRequest {
   outcome?: number | "reset" | "client-closed";
   /** The IM ErrorCode answered, if any. */
   code?: number;
+  /** Body bytes written (for `flood`). */
+  written?: number;
 }
 
 export interface StoredTopic {
@@ -99,7 +106,7 @@ export interface FaultServer {
 const open = new Set<FaultServer>();
 
 const operationByPath = new Map<string, OperationId>(
-  (Object.keys(requestRules) as OperationId[]).map((operation) => [requestRules[operation].path, operation]),
+  operationIds.map((operation) => [operationTable[operation].path, operation]),
 );
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -130,7 +137,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     return { duplicate: false, topicId };
   };
 
-  const duplicateCode = requestRules.createTopic.duplicateIdCodes[0];
+  const duplicateCode = operationTable.createTopic.duplicateIdCodes![0];
 
   const send = (res: ServerResponse, record: RecordedRequest, status: number, body: string, contentType: string, headers: Headers = {}) => {
     if (res.destroyed || res.socket?.destroyed) {
@@ -226,6 +233,29 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
         record.outcome = "reset";
         res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(full) });
         res.write(full.slice(0, Math.floor(full.length / 2)), () => req.socket.destroy());
+        return;
+      }
+      case "bytes":
+        record.outcome = behaviour.status ?? 200;
+        res.writeHead(behaviour.status ?? 200, { "content-length": behaviour.body.byteLength, ...behaviour.headers });
+        res.end(behaviour.body);
+        return;
+      case "flood": {
+        record.outcome = 200;
+        record.written = 0;
+        res.writeHead(200, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(behaviour.chunkBytes, 0x20);
+        const pump = () => {
+          while (record.written! < behaviour.totalBytes && !res.destroyed) {
+            record.written! += chunk.byteLength;
+            if (!res.write(chunk)) return void res.once("drain", pump);
+          }
+          if (!res.destroyed) res.end();
+        };
+        res.on("close", () => {
+          if (!res.writableFinished) record.outcome = "client-closed";
+        });
+        pump();
         return;
       }
       case "resetBeforeBody":

@@ -1,0 +1,128 @@
+/**
+ * @module invoke — one call of any operation, start to end, driven by its descriptor: options through the gate, the
+ * body serialised and validated once, a rate-limit place taken in call order, the UserSig, the attempt loop
+ * (transport/send.ts) through openapi-fetch, then the result shaped (call/shape.ts) or a policy applied
+ * (call/read-back.ts). Every stage's final error reaches `onError` once. Nothing here names an operation.
+ */
+import type { Client } from "openapi-fetch";
+import type { paths } from "../../generated/schema.js";
+import { waitForUserSig, type Credentials } from "../credentials.js";
+import { isTimError, type TimErrorDetails } from "../errors.js";
+import { randomUint32 } from "../internal/random.js";
+import { operationTable, type CallMeta, type CallOptions, type OperationId } from "../operations.js";
+import { resolveCallOptions, type ResolvedOptions } from "../options.js";
+import { send, type Outcome, type PlannedRequest, type SendPlan, type TransportSettings } from "../transport/send.js";
+import { serialiseBody } from "./body.js";
+import { isDuplicateAfterLostAnswer, readBack } from "./read-back.js";
+import { shapeResult } from "./shape.js";
+
+export interface CallContext {
+  readonly resolved: ResolvedOptions;
+  readonly credentials: Credentials;
+  /** openapi-fetch builds each request (URL, query, headers, the serialised body); the attempt loop is its `fetch`. */
+  readonly api: Client<paths>;
+  readonly transport: TransportSettings;
+}
+
+/** What the attempt loop hands openapi-fetch, which reads only its status: one body-less answer, shared. */
+let emptyOk: Response | undefined;
+
+export function createInvoker(ctx: CallContext) {
+  const { resolved } = ctx;
+
+  /** Runs one call and resolves its result; throws its final error. Reports nothing (see `invoke`). */
+  async function run(operation: OperationId, body: unknown, options: CallOptions | null | undefined, deadlineOverride?: number): Promise<Record<string, unknown>> {
+    const started = Date.now();
+    const descriptor = operationTable[operation];
+    const random = randomUint32();
+    // Everything up to the first `await` runs when the method is called, so places in the send queue follow call order.
+    const call = resolveCallOptions(resolved, options);
+    const { text, sent } = serialiseBody(operation, body, resolved.validate);
+    const key = descriptor.idempotencyKey;
+    const deadlineMs = deadlineOverride ?? call.deadlineMs;
+    const plan: SendPlan = {
+      operation,
+      idempotent: descriptor.idempotency === "safe" || (key !== undefined && typeof sent[key] === "string"),
+      maxRetries: call.maxRetries,
+      timeoutMs: call.timeoutMs,
+      deadlineMs,
+      signal: call.signal,
+      random,
+      started,
+      deadlineAt: deadlineMs === undefined ? Infinity : started + deadlineMs,
+    };
+    const ticket = ctx.transport.reserve?.(operation);
+    let outcome: Outcome | undefined;
+    try {
+      const beforeSending = (): TimErrorDetails => ({ operation, attempts: 0, durationMs: Date.now() - started, random });
+      // A settled signature is used at once; only a pending one is waited for, within the signal and the budgets.
+      const userSig = ctx.credentials.peek() ?? (await waitForUserSig(ctx.credentials.current(), plan, beforeSending, false));
+      const query = { sdkappid: resolved.sdkAppId, identifier: resolved.identifier, usersig: userSig, random, contenttype: "json" };
+      await ctx.api.request(descriptor.method.toLowerCase() as "post", descriptor.path as keyof paths, {
+        params: { query },
+        body: text,
+        bodySerializer: (serialised: string) => serialised,
+        headers: call.headers,
+        parseAs: "stream",
+        fetch: async (request: Request) => {
+          outcome = await send(request as unknown as PlannedRequest, ctx.transport, plan, ticket);
+          return (emptyOk ??= new Response(null, { status: 200 }));
+        },
+      } as never);
+    } finally {
+      ticket?.cancel(); // a no-op once the loop used it
+    }
+    if (!outcome) throw new Error("unreachable: openapi-fetch resolved without calling fetch");
+    const answer = outcome;
+    const meta: CallMeta = {
+      operation,
+      attempts: answer.attempts,
+      durationMs: Date.now() - started,
+      random,
+      // Redacted on first read only: most callers never look.
+      get url() {
+        return answer.url();
+      },
+    };
+    const details = (): TimErrorDetails => ({ operation, attempts: answer.attempts, durationMs: meta.durationMs, url: answer.url(), random });
+
+    if (!answer.ok) {
+      if (isDuplicateAfterLostAnswer(descriptor, answer.error, plan.idempotent, answer.appliedEarlier)) {
+        const remaining = plan.deadlineAt === Infinity ? undefined : Math.max(1, plan.deadlineAt - Date.now());
+        const read = await readBack(descriptor, sent, resolved.identifier, remaining, (op, readBody, readDeadline) =>
+          run(op, readBody, options, readDeadline),
+        );
+        if (read) {
+          const pick = descriptor.pick!;
+          return {
+            [pick]: read.id,
+            response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", [pick]: read.id },
+            meta: { ...meta, durationMs: Date.now() - started, attempts: answer.attempts + read.attempts, readBack: true },
+          };
+        }
+      }
+      throw answer.error;
+    }
+    const lifted = await shapeResult(operation, descriptor, answer, sent, details);
+    return { ...lifted, response: answer.body, meta };
+  }
+
+  /** A public call: `run`, with its final error reported to `onError` once, whatever stage it came from. */
+  return async function invoke(operation: OperationId, body: unknown, options: CallOptions | null | undefined): Promise<Record<string, unknown>> {
+    const started = Date.now();
+    try {
+      return await run(operation, body, options);
+    } catch (error) {
+      if (isTimError(error)) {
+        resolved.onError?.({
+          operation,
+          attempts: error.attempts ?? 0,
+          durationMs: Date.now() - started,
+          url: error.url ?? `${resolved.origin}${operationTable[operation].path}`,
+          error,
+        });
+      }
+      throw error;
+    }
+  };
+}
