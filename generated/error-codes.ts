@@ -27,6 +27,19 @@ export const errorCodeRows: readonly {
     ]
   },
   {
+    "code": 10002,
+    "name": "InternalServerError",
+    "zh": "服务器内部错误，请重试",
+    "en": "Internal server error. Try again.",
+    "retry": "transient",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
+    ]
+  },
+  {
     "code": 10003,
     "name": "InvalidCommand",
     "zh": "请求命令字非法",
@@ -36,6 +49,19 @@ export const errorCodeRows: readonly {
     "operations": [
       "createTopic",
       "getTopic"
+    ]
+  },
+  {
+    "code": 10003,
+    "name": "InvalidCommand",
+    "zh": "请求命令字非法",
+    "en": "Invalid command word.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -51,6 +77,19 @@ export const errorCodeRows: readonly {
     ]
   },
   {
+    "code": 10004,
+    "name": "InvalidParameter",
+    "zh": "参数非法，请根据错误描述检查请求是否正确",
+    "en": "Invalid parameter. Check the error description and troubleshoot the issue.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
+    ]
+  },
+  {
     "code": 10006,
     "name": "OperationRateLimited",
     "zh": "操作频率限制，请尝试降低调用的频率。常见于单日净增群量过多，获取 App 中所有群组操作过于频繁",
@@ -60,6 +99,29 @@ export const errorCodeRows: readonly {
     "operations": [
       "createTopic",
       "getTopic"
+    ]
+  },
+  {
+    "code": 10006,
+    "name": "OperationRateLimited",
+    "zh": "操作频率限制，请尝试降低调用的频率",
+    "en": "The operation exceeds the frequency limit. Please reduce the call frequency.",
+    "retry": "rate-limit",
+    "public": false,
+    "operations": [
+      "importTopic"
+    ]
+  },
+  {
+    "code": 10006,
+    "name": "OperationRateLimited",
+    "zh": "操作频率限制，请尝试降低调用的频率。常见于单日净增群量过多，获取 App 中所有群组操作过于频繁",
+    "en": "The operation exceeds the frequency limit. Please reduce the call frequency.",
+    "retry": "rate-limit",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "destroyTopic"
     ]
   },
   {
@@ -75,6 +137,29 @@ export const errorCodeRows: readonly {
     ]
   },
   {
+    "code": 10007,
+    "name": "PermissionDenied",
+    "zh": "操作权限不足，请根据错误信息检查请求参数",
+    "en": "Insufficient operation permissions. Check the request parameters based on the error message.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "importTopic"
+    ]
+  },
+  {
+    "code": 10007,
+    "name": "PermissionDenied",
+    "zh": "操作权限不足，请根据错误信息检查请求参数。",
+    "en": "Insufficient operation permissions. Check the request parameters based on the error message.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "destroyTopic"
+    ]
+  },
+  {
     "code": 10008,
     "name": "RequestSignatureInvalid",
     "zh": "请求非法，可能是请求中携带的签名信息验证不正确，请再次尝试或提交工单联系技术客服",
@@ -84,6 +169,18 @@ export const errorCodeRows: readonly {
     "operations": [
       "createTopic",
       "getTopic"
+    ]
+  },
+  {
+    "code": 10008,
+    "name": "RequestSignatureInvalid",
+    "zh": "请求非法，可能是请求中携带的签名信息验证不正确，请再次尝试或提交工单联系技术客服",
+    "en": "The request is invalid, probably because verification of the signing information in the request failed. Try again or submit a ticket.",
+    "retry": "resign",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "destroyTopic"
     ]
   },
   {
@@ -99,6 +196,17 @@ export const errorCodeRows: readonly {
   },
   {
     "code": 10010,
+    "name": "GroupNotFound",
+    "zh": "群组不存在，或者曾经存在过，但是目前已经被解散",
+    "en": "The group does not exist, or existed and has been disbanded (IM's general table).",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "destroyTopic"
+    ]
+  },
+  {
+    "code": 10010,
     "name": "GroupOrTopicDeleted",
     "zh": "请求非法，群组或者话题已经被删除",
     "en": "Illegal request; the group or the topic has been deleted.",
@@ -106,6 +214,28 @@ export const errorCodeRows: readonly {
     "public": false,
     "operations": [
       "getTopic"
+    ]
+  },
+  {
+    "code": 10010,
+    "name": "GroupNotFound",
+    "zh": "当前群组不存在或者已经被删除",
+    "en": "The current group does not exist or has been deleted.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "importTopic"
+    ]
+  },
+  {
+    "code": 10010,
+    "name": "TopicDissolved",
+    "zh": "请求非法，话题已经被解散",
+    "en": "Invalid request. The topic has been deleted.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic"
     ]
   },
   {
@@ -120,6 +250,29 @@ export const errorCodeRows: readonly {
     ]
   },
   {
+    "code": 10015,
+    "name": "InvalidGroupId",
+    "zh": "请求的群组ID无效，请根据错误信息检查请求参数",
+    "en": "The requested group ID is invalid. Check the request parameter based on the error message.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "destroyTopic",
+      "importTopic"
+    ]
+  },
+  {
+    "code": 10015,
+    "name": "InvalidGroupId",
+    "zh": "请求的群组 ID 无效，请根据错误信息检查请求参数",
+    "en": "The requested group ID is invalid. Check the request parameter based on the error message.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic"
+    ]
+  },
+  {
     "code": 10016,
     "name": "RejectedByCallback",
     "zh": "App 后台通过第三方回调拒绝本次操作，请检查您的回调服务“创建话题之前回调”的返回值",
@@ -131,6 +284,39 @@ export const errorCodeRows: readonly {
     ]
   },
   {
+    "code": 10016,
+    "name": "RejectedByCallback",
+    "zh": "App 后台通过第三方回调拒绝本次操作，请检查您的回调服务“修改话题资料之后回调”的返回值",
+    "en": "The app backend rejected this operation through a third-party callback (the page names the \"topic profile change\" webhook).",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic"
+    ]
+  },
+  {
+    "code": 10021,
+    "name": "GroupIdUsedByOthers",
+    "zh": "群组 ID 已被其他人使用，请选择其他的群组 ID",
+    "en": "The group ID has already been used by another user (create-group text on the destroy page).",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "destroyTopic"
+    ]
+  },
+  {
+    "code": 10021,
+    "name": "TopicIdInUse",
+    "zh": "话题 ID 已被使用，请选择其他的话题 ID",
+    "en": "The topic ID is already in use. Specify another topic ID.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "importTopic"
+    ]
+  },
+  {
     "code": 10025,
     "name": "IdAlreadyUsed",
     "zh": "该群组 ID 已经由您自己使用过，请您先解散该群组或者选择其他的群组 ID",
@@ -139,6 +325,17 @@ export const errorCodeRows: readonly {
     "public": false,
     "operations": [
       "createTopic"
+    ]
+  },
+  {
+    "code": 10025,
+    "name": "GroupIdUsedByYou",
+    "zh": "该群组 ID 已经由您自己使用过，请您先解散该群组或者选择其他的群组 ID",
+    "en": "You have already used this group ID (create-group text on the destroy page).",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "destroyTopic"
     ]
   },
   {
@@ -164,6 +361,17 @@ export const errorCodeRows: readonly {
     ]
   },
   {
+    "code": 10037,
+    "name": "TopicQuotaExceeded",
+    "zh": "超过预付费创建话题的数量限制，请解散部分话题或者参见价格说明购买升级",
+    "en": "The number of prepaid topics created exceeds the limit. Delete some of the topics or upgrade your service.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "importTopic"
+    ]
+  },
+  {
     "code": 11000,
     "name": "CommunityTopicsNotEnabled",
     "zh": "表示当前群组不支持社群话题，需购买旗舰版在控制台开通后方可使用",
@@ -186,6 +394,19 @@ export const errorCodeRows: readonly {
     ]
   },
   {
+    "code": 11000,
+    "name": "CommunityTopicsNotEnabled",
+    "zh": "表示当前群组不支持社群话题，需购买旗舰版并在控制台开通后方可使用",
+    "en": "The current group does not support the community topic feature; the Ultimate edition and the console switch are needed.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
+    ]
+  },
+  {
     "code": 60002,
     "name": "HttpParseError",
     "zh": "HTTP 解析错误，请检查 HTTP 请求 URL 格式",
@@ -194,7 +415,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -206,7 +430,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -218,7 +445,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -230,7 +460,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -242,7 +475,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -254,7 +490,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -266,7 +505,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -278,7 +520,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -290,7 +535,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -302,7 +550,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -314,7 +565,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -326,7 +580,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -338,7 +595,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -350,7 +610,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -362,7 +625,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -374,7 +640,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -386,7 +655,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -398,7 +670,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -410,7 +685,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -422,7 +700,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -434,7 +715,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -446,7 +730,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -458,7 +745,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -470,7 +760,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -482,7 +775,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -494,7 +790,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -506,7 +805,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -518,7 +820,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -530,7 +835,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -542,7 +850,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -554,7 +865,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -566,7 +880,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -578,7 +895,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -590,7 +910,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -602,7 +925,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -614,7 +940,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -626,7 +955,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -638,7 +970,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -650,7 +985,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -662,7 +1000,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -674,7 +1015,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -686,7 +1030,10 @@ export const errorCodeRows: readonly {
     "public": true,
     "operations": [
       "createTopic",
-      "getTopic"
+      "getTopic",
+      "modifyTopic",
+      "destroyTopic",
+      "importTopic"
     ]
   },
   {
@@ -698,6 +1045,51 @@ export const errorCodeRows: readonly {
     "public": false,
     "operations": [
       "createTopic"
+    ]
+  },
+  {
+    "code": 80001,
+    "name": "SecurityCheckFailed",
+    "zh": "未通过安全检查，请根据错误信息检查请求参数",
+    "en": "Failed to pass the security check. Check the request parameters based on the error message.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "modifyTopic",
+      "importTopic"
+    ]
+  },
+  {
+    "code": 80005,
+    "name": "SecurityCheckTimedOut",
+    "zh": "未通过安全检查，安全检查超时",
+    "en": "Failed to pass the security check; the security check timed out.",
+    "retry": "transient",
+    "public": false,
+    "operations": [
+      "importTopic"
+    ]
+  },
+  {
+    "code": 110002,
+    "name": "DestroyTopicFailed",
+    "zh": "解散话题失败，请根据错误信息进行检查",
+    "en": "Failed to delete the topic. Check based on the error message.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "destroyTopic"
+    ]
+  },
+  {
+    "code": 110003,
+    "name": "TopicAlreadyDestroyed",
+    "zh": "解散话题失败，话题已经被解散",
+    "en": "Failed to delete the topic. The topic has been deleted.",
+    "retry": "never",
+    "public": false,
+    "operations": [
+      "destroyTopic"
     ]
   },
   {

@@ -30,12 +30,45 @@ export const operations = {
       "as": "topics",
       "fields": ["TopicInfo", "SelfInfo"]
     }
+  },
+  "modifyTopic": {
+    "path": "/v4/million_group_open_http_svc/modify_topic",
+    "method": "POST",
+    "rateLimitPerSecond": 200,
+    "idempotency": "safe"
+  },
+  "destroyTopic": {
+    "path": "/v4/million_group_open_http_svc/destroy_topic",
+    "method": "POST",
+    "rateLimitPerSecond": 200,
+    "idempotency": "safe",
+    "items": {
+      "array": "DestroyResultItem",
+      "id": ["TopicId"],
+      "as": "topics",
+      "fields": []
+    },
+    "alreadyAppliedCodes": [110003]
+  },
+  "importTopic": {
+    "path": "/v4/group_open_http_svc/import_topic",
+    "method": "POST",
+    "rateLimitPerSecond": 200,
+    "idempotency": "keyed",
+    "idempotencyKey": "TopicId",
+    "duplicateIdCodes": [10021],
+    "readBack": {
+      "operation": "getTopic",
+      "list": "TopicIdList",
+      "match": ["TopicName"]
+    },
+    "pick": "TopicId"
   }
 } as const;
 
 export type OperationId = keyof typeof operations;
 /** Every operation, in the spec's order. */
-export const operationIds = ["createTopic","getTopic"] as const satisfies readonly OperationId[];
+export const operationIds = ["createTopic","getTopic","modifyTopic","destroyTopic","importTopic"] as const satisfies readonly OperationId[];
 
 /** The client's methods, one per operation, with the spec's summary as their documentation; `T` gives each signature. */
 export interface OperationMethods<T extends { readonly [K in OperationId]: unknown }> {
@@ -51,4 +84,22 @@ export interface OperationMethods<T extends { readonly [K in OperationId]: unkno
    * `POST /v4/million_group_open_http_svc/get_topic`, at most 200 calls/s. Safe to repeat: retried on any retryable failure.
    */
   readonly getTopic: T["getTopic"];
+  /**
+   * Modify a topic's profile (修改话题资料)
+   *
+   * `POST /v4/million_group_open_http_svc/modify_topic`, at most 200 calls/s. Safe to repeat: retried on any retryable failure.
+   */
+  readonly modifyTopic: T["modifyTopic"];
+  /**
+   * Destroy topics (解散话题)
+   *
+   * `POST /v4/million_group_open_http_svc/destroy_topic`, at most 200 calls/s. Safe to repeat: retried on any retryable failure.
+   */
+  readonly destroyTopic: T["destroyTopic"];
+  /**
+   * Import a topic (导入话题基础资料)
+   *
+   * `POST /v4/group_open_http_svc/import_topic`, at most 200 calls/s. Safe to repeat only with `TopicId`: without it, never repeated after a failure that may have been applied.
+   */
+  readonly importTopic: T["importTopic"];
 }

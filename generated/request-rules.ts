@@ -94,5 +94,153 @@ export const requestRules = {
         }
       }
     }
+  },
+  "modifyTopic": {
+    "type": "object",
+    "additionalProperties": false,
+    "fields": {
+      "GroupId": {
+        "required": true,
+        "type": "string",
+        "minLength": 7,
+        "maxLength": 48,
+        "maxBytes": 48,
+        "pattern": /^@TGS#_[\x20-\x7E]+$/u
+      },
+      "TopicId": {
+        "required": true,
+        "type": "string",
+        "minLength": 15,
+        "maxLength": 96,
+        "maxBytes": 96,
+        "pattern": /^@TGS#_[\x20-\x7E]*@TOPIC#_[\x20-\x7E]+$/u
+      },
+      "TopicName": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 30,
+        "maxBytes": 30
+      },
+      "From_Account": {
+        "type": "string",
+        "minLength": 1
+      },
+      "CustomString": {
+        "type": "string",
+        "maxLength": 3000,
+        "maxBytes": 3000
+      },
+      "FaceUrl": {
+        "type": "string",
+        "maxLength": 100,
+        "maxBytes": 100
+      },
+      "Notification": {
+        "type": "string",
+        "maxLength": 300,
+        "maxBytes": 300
+      },
+      "Introduction": {
+        "type": "string",
+        "maxLength": 240,
+        "maxBytes": 240
+      },
+      "MuteAllMember": {
+        "type": "string",
+        "enum": ["On", "Off"]
+      }
+    }
+  },
+  "destroyTopic": {
+    "type": "object",
+    "additionalProperties": false,
+    "fields": {
+      "GroupId": {
+        "required": true,
+        "type": "string",
+        "minLength": 7,
+        "maxLength": 48,
+        "maxBytes": 48,
+        "pattern": /^@TGS#_[\x20-\x7E]+$/u
+      },
+      "TopicIdList": {
+        "required": true,
+        "type": "array",
+        "items": {
+          "type": "string",
+          "minLength": 15,
+          "maxLength": 96,
+          "maxBytes": 96,
+          "pattern": /^@TGS#_[\x20-\x7E]*@TOPIC#_[\x20-\x7E]+$/u
+        },
+        "minItems": 1,
+        "maxItems": 200
+      }
+    }
+  },
+  "importTopic": {
+    "type": "object",
+    "additionalProperties": false,
+    "fields": {
+      "Type": {
+        "type": "string",
+        "enum": ["Community"]
+      },
+      "GroupId": {
+        "required": true,
+        "type": "string",
+        "minLength": 7,
+        "maxLength": 48,
+        "maxBytes": 48,
+        "pattern": /^@TGS#_[\x20-\x7E]+$/u
+      },
+      "TopicId": {
+        "type": "string",
+        "minLength": 15,
+        "maxLength": 96,
+        "maxBytes": 96,
+        "pattern": /^@TGS#_[\x20-\x7E]*@TOPIC#_[\x20-\x7E]+$/u,
+        "customTopicId": {
+          "prefixFrom": "GroupId",
+          "separator": "@TOPIC#_",
+          "forbiddenAfterGroupId": ["@TGS#_", "@TOPIC#_@TOPIC#"]
+        }
+      },
+      "TopicName": {
+        "required": true,
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 30,
+        "maxBytes": 30
+      },
+      "From_Account": {
+        "type": "string",
+        "minLength": 1
+      },
+      "CustomString": {
+        "type": "string",
+        "maxLength": 3000,
+        "maxBytes": 3000
+      },
+      "FaceUrl": {
+        "type": "string",
+        "maxLength": 100,
+        "maxBytes": 100
+      },
+      "Notification": {
+        "type": "string",
+        "maxLength": 300,
+        "maxBytes": 300
+      },
+      "Introduction": {
+        "type": "string",
+        "maxLength": 240,
+        "maxBytes": 240
+      },
+      "CreateTime": {
+        "type": "integer",
+        "minimum": 0
+      }
+    }
   }
 } as const;

@@ -51,6 +51,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v4/million_group_open_http_svc/modify_topic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Modify a topic's profile (修改话题资料)
+         * @description App 管理员可以通过该接口修改话题资料。
+         *
+         *     *The App admin modifies a topic's profile: name, avatar, notice, introduction, custom string, mute-all.*
+         *
+         *     Only the fields present are changed (by analogy with modify_group_base_info; the docs do not say what an
+         *     omitted or empty field does). `TopicId` identifies the topic and cannot be changed. Changing TopicName,
+         *     Introduction, Notification or FaceUrl may trigger `Group.CallbackAfterTopicInfoChanged`; MuteAllMember and
+         *     CustomString do not. Rate limit 200 calls/s.
+         */
+        post: operations["modifyTopic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v4/million_group_open_http_svc/destroy_topic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Destroy topics (解散话题)
+         * @description App 管理员可以通过该接口解散话题。话题解散之后无法恢复，请谨慎调用此接口。
+         *
+         *     *The App admin deletes topics of a Community group. A deleted topic cannot be recovered.*
+         *
+         *     Each item of `DestroyResultItem` carries its own result (treat the per-item codes as authoritative; whether
+         *     the top-level `ErrorCode` is 0 when only some items fail is not documented). May trigger
+         *     `Group.CallbackAfterTopicDestroyed`. Rate limit 200 calls/s.
+         */
+        post: operations["destroyTopic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v4/group_open_http_svc/import_topic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a topic (导入话题基础资料)
+         * @description App 管理员可以通过该接口导入话题，不会触发回调、不会下发通知；当 App 需要从其他即时通信系统迁移到即时通信 IM 时，
+         *     使用该协议导入存量话题数据。
+         *
+         *     *The App admin imports a topic, keeping its original `CreateTime`, without triggering callbacks or
+         *     notifications: for migrating from another IM system.* Note the service, `group_open_http_svc` (see
+         *     `x-doc-discrepancies`). Rate limit 200 calls/s.
+         */
+        post: operations["importTopic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -145,6 +223,150 @@ export interface components {
              */
             ResponseFilter?: ("TopicName" | "GroupID" | "FaceUrl" | "TopicId" | "NextMsgSeq" | "Notification" | "Introduction" | "CreateTime" | "LastMsgTime" | "MuteAllMember" | "ShutUpAllFlag" | "CustomString")[];
         };
+        /** @description modify_topic request body (请求包字段). Only the fields present are changed. */
+        ModifyTopicRequest: {
+            /**
+             * @description 需要修改的话题所属的群组 ID — the Community group of the topic (`@TGS#_…`, printable ASCII, at most 48 bytes).
+             *     @maxBytes 48
+             * @example @TGS#_@TGS#cQVLVHIM62CJ
+             */
+            GroupId: string;
+            /**
+             * @description 需要修改的话题 ID — the topic to modify, IM-assigned (`…@TOPIC#_@TOPIC#…`) or custom; printable ASCII, at most 96 bytes. It cannot be changed.
+             *     @maxBytes 96
+             * @example @TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cRTE3HIM62C5
+             */
+            TopicId: string;
+            /**
+             * @description 话题名称，最长30字节，使用 UTF-8 编码，1个汉字占3个字节 — topic name, at most 30 UTF-8 bytes (a CJK character is 3).
+             *     Not empty: a topic needs a name (as in create_topic).
+             *     @maxBytes 30
+             * @example TestTopicName
+             */
+            TopicName?: string;
+            /**
+             * @description 表示需要修改话题的用户帐号 — the UserID that modifies the topic (optional). The doc's table says `uint64`; the
+             *     examples send strings, as UserIDs are.
+             * @example 1400187352
+             */
+            From_Account?: string;
+            /**
+             * @description 自定义字符串，最长3000个字节，使用 UTF-8 编码，1个汉字占3个字节 — custom string, at most 3000 UTF-8 bytes.
+             *     @maxBytes 3000
+             * @example This is a customs string.
+             */
+            CustomString?: string;
+            /**
+             * @description 话题头像 URL，最长100字节 — topic avatar URL, at most 100 bytes.
+             *     @maxBytes 100
+             * @example http://this.is.new.face.url
+             */
+            FaceUrl?: string;
+            /**
+             * @description 话题公告，最长300字节，使用 UTF-8 编码，1个汉字占3个字节 — topic notice, at most 300 UTF-8 bytes.
+             *     @maxBytes 300
+             * @example Notification
+             */
+            Notification?: string;
+            /**
+             * @description 话题简介，最长240字节，使用 UTF-8 编码，1个汉字占3个字节 — topic introduction, at most 240 UTF-8 bytes.
+             *     @maxBytes 240
+             * @example Introduction
+             */
+            Introduction?: string;
+            /**
+             * @description 话题内成员禁言，只有群管理员和群主以及系统管理员可以发言 — mutes all members; only the group admins, the owner and
+             *     the system admin can speak. `On` enables, `Off` disables (设置全员禁言：“On”开启，“Off”关闭).
+             * @example On
+             * @enum {string}
+             */
+            MuteAllMember?: "On" | "Off";
+        };
+        /** @description destroy_topic request body (请求包字段). */
+        DestroyTopicRequest: {
+            /**
+             * @description 需要解散话题所属的群组ID — the Community group of the topics (`@TGS#_…`, printable ASCII, at most 48 bytes).
+             *     @maxBytes 48
+             * @example @TGS#_@TGS#cQVLVHIM62CJ
+             */
+            GroupId: string;
+            /**
+             * @description 表示需要解散的话题列表，可以有多个 — the topics to delete. At least one: whether an empty list is refused or
+             *     means "every topic" is not documented, so none is sent. At most 200, a Community's topic limit
+             *     (一个社群目前最大支持200个话题); the docs give no other maximum.
+             * @example [
+             *       "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic",
+             *       "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1"
+             *     ]
+             */
+            TopicIdList: string[];
+        };
+        /** @description import_topic request body (请求包字段). */
+        ImportTopicRequest: {
+            /**
+             * @description 话题所属的群组类型，目前只支持Community（社群）类型 — the group type; only `Community` is supported (optional).
+             * @example Community
+             * @enum {string}
+             */
+            Type?: "Community";
+            /**
+             * @description 导入话题所在的群组Id — the Community group to import into (`@TGS#_…`, printable ASCII, at most 48 bytes).
+             *     @maxBytes 48
+             * @example @TGS#_@TGS#cBZXAIIM62CV
+             */
+            GroupId: string;
+            /**
+             * @description 自定义话题 ID (optional) — a custom topic ID, `GroupId + "@TOPIC#_" + custom part`, under the same rules as
+             *     create_topic's (printable ASCII, at most 96 bytes, no `@TGS#_` or `@TOPIC#_@TOPIC#` after the GroupId).
+             *     With one, a retried import is safe: a 10021 after a lost answer is resolved by reading the topic back.
+             *     @maxBytes 96
+             * @example @TGS#_@TGS#cBZXAIIM62CV@TOPIC#_general
+             */
+            TopicId?: string;
+            /**
+             * @description 话题名称，最长30字节，使用 UTF-8 编码，1个汉字占3个字节 — topic name, at most 30 UTF-8 bytes (required).
+             *     @maxBytes 30
+             * @example test_topic3
+             */
+            TopicName: string;
+            /**
+             * @description 表示需要创建话题的用户帐号 — the UserID recorded as the topic's creator (optional). The doc's table says `uint64`;
+             *     UserIDs are strings.
+             * @example 1400187352
+             */
+            From_Account?: string;
+            /**
+             * @description 自定义字符串，最长3000个字节，使用 UTF-8 编码，1个汉字占3个字节 — custom string, at most 3000 UTF-8 bytes.
+             *     @maxBytes 3000
+             * @example This is a custom string
+             */
+            CustomString?: string;
+            /**
+             * @description 话题头像 URL，最长100字节 — topic avatar URL, at most 100 bytes.
+             *     @maxBytes 100
+             * @example http://this.is.face.url
+             */
+            FaceUrl?: string;
+            /**
+             * @description 话题公告，最长300字节，使用 UTF-8 编码，1个汉字占3个字节 — topic notice, at most 300 UTF-8 bytes.
+             *     @maxBytes 300
+             * @example This is topic Notification
+             */
+            Notification?: string;
+            /**
+             * @description 话题简介，最长240字节，使用 UTF-8 编码，1个汉字占3个字节 — topic introduction, at most 240 UTF-8 bytes.
+             *     @maxBytes 240
+             * @example This is topic Introduction
+             */
+            Introduction?: string;
+            /**
+             * Format: int64
+             * @description 指定话题的创建时间 — the topic's creation time, Unix seconds (the unit is not stated; the example 1448357837 is
+             *     2015-11-24 UTC). Omitted, it is the time of the request (不填会以请求时刻为准).
+             * @example 1448357837
+             */
+            CreateTime?: number;
+        };
         /** @description The result fields of every IM REST response. */
         ResponseEnvelope: {
             /**
@@ -168,6 +390,35 @@ export interface components {
             ErrorCode?: components["schemas"]["GetTopicErrorCode"];
             /** @description 返回为话题信息数组 — one item per topic, each with its own result code. */
             TopicAndSelfInfo?: components["schemas"]["TopicAndSelfInfo"][];
+        };
+        /** @description modify_topic response body (应答包字段); no fields beyond the result. */
+        ModifyTopicResponse: components["schemas"]["ResponseEnvelope"] & {
+            ErrorCode?: components["schemas"]["ModifyTopicErrorCode"];
+        };
+        /** @description destroy_topic response body (应答包字段). */
+        DestroyTopicResponse: components["schemas"]["ResponseEnvelope"] & {
+            ErrorCode?: components["schemas"]["DestroyTopicErrorCode"];
+            /**
+             * @description 返回解散话题的结果，每一项对应解散一个话题的执行结果 — one result per topic. The key is singular although it
+             *     holds many items (as on the wire).
+             */
+            DestroyResultItem?: components["schemas"]["DestroyResultItem"][];
+        };
+        /** @description One topic's destroy result (fields from the doc example; the docs have no table for them). */
+        DestroyResultItem: {
+            ErrorCode: components["schemas"]["DestroyTopicErrorCode"];
+            /** @description 该话题的结果信息 — this topic's result message. */
+            ErrorInfo: string;
+            /** @description 话题 ID — the topic this result is for. */
+            TopicId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description import_topic response body (应答包字段). */
+        ImportTopicResponse: components["schemas"]["ResponseEnvelope"] & {
+            ErrorCode?: components["schemas"]["ImportTopicErrorCode"];
+            /** @description 创建成功之后的话题 ID，由 IM 云后台分配或者用户指定 — the imported topic's ID (IM-assigned or the custom one). */
+            TopicId?: string;
         };
         /** @description One topic's result. `ErrorCode` 0 means `TopicInfo` (and `SelfInfo`) are present; otherwise the item failed. */
         TopicAndSelfInfo: {
@@ -229,6 +480,30 @@ export interface components {
         CreateTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["CreateTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"];
         /** @description Every code get_topic can answer with — 0 (success), its private codes, or a public code. */
         GetTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["GetTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"];
+        /** @description Every code modify_topic can answer with — 0 (success), its private codes, or a public code. */
+        ModifyTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["ModifyTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"];
+        /** @description Every code destroy_topic can answer with (top level or per topic) — 0, its private codes, or a public code. */
+        DestroyTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["DestroyTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"];
+        /** @description Every code import_topic can answer with — 0 (success), its private codes, or a public code. */
+        ImportTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["ImportTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"];
+        /**
+         * @description modify_topic 私有错误码 — the private error codes of modify_topic.
+         * @enum {integer}
+         */
+        ModifyTopicPrivateErrorCode: 10002 | 10003 | 10004 | 10006 | 10007 | 10008 | 10010 | 10015 | 10016 | 11000 | 80001;
+        /**
+         * @description destroy_topic 私有错误码 — the private error codes of destroy_topic (top level or per topic). 10010 is not on the
+         *     destroy page; it is listed for modify_topic and in IM's general table, and a destroy in a group that does not
+         *     exist answers it.
+         * @enum {integer}
+         */
+        DestroyTopicPrivateErrorCode: 10002 | 10003 | 10004 | 10006 | 10007 | 10008 | 10010 | 10015 | 10021 | 10025 | 11000 | 110002 | 110003;
+        /**
+         * @description import_topic 私有错误码 — the private error codes of import_topic. 10006 (frequency limit) is not on the import
+         *     page; the API has the same 200/s limit as its siblings, and a caller must be able to meet it.
+         * @enum {integer}
+         */
+        ImportTopicPrivateErrorCode: 10002 | 10003 | 10004 | 10006 | 10007 | 10010 | 10015 | 10021 | 10037 | 11000 | 80001 | 80005;
         /**
          * @description 0 表示成功 — success.
          * @enum {integer}
@@ -350,6 +625,129 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GetTopicResponse"];
+                };
+            };
+        };
+    };
+    modifyTopic: {
+        parameters: {
+            query: {
+                /** @description 创建应用时即时通信 IM 控制台分配的 SDKAppID — the SDKAppID the IM console assigned to the app. */
+                sdkappid: components["parameters"]["sdkappid"];
+                /** @description 必须为 App 管理员帐号 — must be an App admin account (otherwise 60010/70403). */
+                identifier: components["parameters"]["identifier"];
+                /**
+                 * @description App 管理员帐号生成的签名 — the admin account's UserSig (TLS sig v2, HMAC-SHA256). It is a credential: it travels in
+                 *     the query string, so every URL that is logged or shown must be redacted. Its alphabet is `[A-Za-z0-9*_-]`.
+                 */
+                usersig: components["parameters"]["usersig"];
+                /** @description 请输入随机的32位无符号整数，取值范围0 - 4294967295 — a random 32-bit unsigned integer per request. */
+                random: components["parameters"]["random"];
+                /** @description 请求格式固定值为json — the request format, always `json`. */
+                contenttype: components["parameters"]["contenttype"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModifyTopicRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description Always 200 unless a network error happens. `ErrorCode` 0 means the topic was modified; any other code is an
+             *     error (see `ModifyTopicErrorCode`). No other response fields.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModifyTopicResponse"];
+                };
+            };
+        };
+    };
+    destroyTopic: {
+        parameters: {
+            query: {
+                /** @description 创建应用时即时通信 IM 控制台分配的 SDKAppID — the SDKAppID the IM console assigned to the app. */
+                sdkappid: components["parameters"]["sdkappid"];
+                /** @description 必须为 App 管理员帐号 — must be an App admin account (otherwise 60010/70403). */
+                identifier: components["parameters"]["identifier"];
+                /**
+                 * @description App 管理员帐号生成的签名 — the admin account's UserSig (TLS sig v2, HMAC-SHA256). It is a credential: it travels in
+                 *     the query string, so every URL that is logged or shown must be redacted. Its alphabet is `[A-Za-z0-9*_-]`.
+                 */
+                usersig: components["parameters"]["usersig"];
+                /** @description 请输入随机的32位无符号整数，取值范围0 - 4294967295 — a random 32-bit unsigned integer per request. */
+                random: components["parameters"]["random"];
+                /** @description 请求格式固定值为json — the request format, always `json`. */
+                contenttype: components["parameters"]["contenttype"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DestroyTopicRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description Always 200 unless a network error happens. When the top-level `ErrorCode` is 0, check every item of
+             *     `DestroyResultItem`: each has its own `ErrorCode`/`ErrorInfo` (see `DestroyTopicErrorCode`).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestroyTopicResponse"];
+                };
+            };
+        };
+    };
+    importTopic: {
+        parameters: {
+            query: {
+                /** @description 创建应用时即时通信 IM 控制台分配的 SDKAppID — the SDKAppID the IM console assigned to the app. */
+                sdkappid: components["parameters"]["sdkappid"];
+                /** @description 必须为 App 管理员帐号 — must be an App admin account (otherwise 60010/70403). */
+                identifier: components["parameters"]["identifier"];
+                /**
+                 * @description App 管理员帐号生成的签名 — the admin account's UserSig (TLS sig v2, HMAC-SHA256). It is a credential: it travels in
+                 *     the query string, so every URL that is logged or shown must be redacted. Its alphabet is `[A-Za-z0-9*_-]`.
+                 */
+                usersig: components["parameters"]["usersig"];
+                /** @description 请输入随机的32位无符号整数，取值范围0 - 4294967295 — a random 32-bit unsigned integer per request. */
+                random: components["parameters"]["random"];
+                /** @description 请求格式固定值为json — the request format, always `json`. */
+                contenttype: components["parameters"]["contenttype"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportTopicRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description Always 200 unless a network error happens. `ErrorCode` 0 means success and `TopicId` holds the imported
+             *     topic's ID; any other code is an error (see `ImportTopicErrorCode`).
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportTopicResponse"];
                 };
             };
         };
