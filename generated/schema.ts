@@ -476,8 +476,17 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description Every code create_topic can answer with — 0 (success), its private codes, or a public code. */
-        CreateTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["CreateTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"];
+        /**
+         * @description Every code create_topic can answer with — 0 (success), its private codes, a public code, or the app's own
+         *     refusal code (10100–10200) from its before-create callback.
+         */
+        CreateTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["CreateTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"] | components["schemas"]["CallbackRejectionCode"];
+        /**
+         * @description The app's own code for refusing a topic creation: a before-create callback that answers an `ErrorCode` in
+         *     [10100, 10200] refuses it with that code and its `ErrorInfo` (若业务希望使用自己的错误码拒绝用户新建话题，请将错误码
+         *     ErrorCode 设置在 [10100, 10200] 区间内). Never retried; the SDK reports it as a `TimApiError` without a documented meaning.
+         */
+        CallbackRejectionCode: number;
         /** @description Every code get_topic can answer with — 0 (success), its private codes, or a public code. */
         GetTopicErrorCode: components["schemas"]["Success"] | components["schemas"]["GetTopicPrivateErrorCode"] | components["schemas"]["PublicErrorCode"];
         /** @description Every code modify_topic can answer with — 0 (success), its private codes, or a public code. */

@@ -12,12 +12,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { operationIds } from "../generated/operations.js";
-import { listOperations } from "../scripts/lib/spec.mjs";
+import { listOperations, pointer as specPointer } from "../scripts/lib/spec.mjs";
+import { errorsOf } from "./helpers/ajv.js";
 import { utf8ByteLength } from "../src/internal/utf8.js";
 import { limitedFields } from "./helpers/limits.js";
 
@@ -28,34 +27,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const specPath = path.join(root, "openapi/openapi.yaml");
 const spec: Node = parse(readFileSync(specPath, "utf8"));
 
-// ---------------------------------------------------------------------------------------------------------------------
-// Ajv over the whole spec: schemas are compiled by JSON pointer into the spec, so `$ref`s resolve as in the document.
-// `strict: false` makes Ajv ignore OAS-only keywords (`example`, `x-*`, `description`) instead of refusing them.
-// ---------------------------------------------------------------------------------------------------------------------
-
-const SPEC_ID = "openapi.json";
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormatsModule.default(ajv);
-ajv.addSchema(spec, SPEC_ID);
-
-const pointer = (segments: (string | number)[]) =>
-  segments.map((s) => `/${encodeURIComponent(String(s).replace(/~/g, "~0").replace(/\//g, "~1"))}`).join("");
-
-const validators = new Map<string, ValidateFunction>();
-/** The validator of the schema at `schemaPointer` (a JSON pointer into the spec). */
-function validatorAt(schemaPointer: string): ValidateFunction {
-  let validate = validators.get(schemaPointer);
-  if (!validate) {
-    validate = ajv.compile({ $ref: `${SPEC_ID}#${schemaPointer}` });
-    validators.set(schemaPointer, validate);
-  }
-  return validate;
-}
-
-function errorsOf(schemaPointer: string, value: unknown): string[] {
-  const validate = validatorAt(schemaPointer);
-  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
-}
+const pointer = (segments: (string | number)[]) => specPointer(segments);
 
 /** Resolves a local `$ref` (`#/components/...`) in the spec. */
 function deref(node: Node): Node {

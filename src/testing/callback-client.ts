@@ -1,0 +1,55 @@
+/**
+ * @module callback-client — how the emulator calls the app's callback URL or handler, as IM does: a POST with
+ * `SdkAppid`, `CallbackCommand`, `contenttype=json`, `ClientIP`, `OptPlatform=RESTAPI` and, with a token,
+ * `RequestTime` and `Sign = sha256(token + RequestTime)`; 2 s to answer.
+ */
+const encoder = /* @__PURE__ */ new TextEncoder();
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export interface CallbackTarget {
+  sdkAppId: number;
+  token: string | undefined;
+  /** The app's handler (a `createCallbackHandler` result), or the URL IM would POST to. */
+  handler?: (request: Request) => Promise<Response>;
+  url?: string;
+  fetch: typeof fetch;
+  timeoutMs: number;
+}
+
+/** The answer IM would act on: the parsed reply of a 200 JSON answer, or why there is none. */
+export type CallbackReply = { ok: true; status: number; body: Record<string, unknown> } | { ok: false; status?: number; reason: "timeout" | "network" | "status" | "body" };
+
+export async function postCallback(target: CallbackTarget, command: string, body: Record<string, unknown>, nowSeconds: number): Promise<CallbackReply> {
+  const url = new URL(target.url ?? "http://callback.invalid/");
+  url.searchParams.set("SdkAppid", String(target.sdkAppId));
+  url.searchParams.set("CallbackCommand", command);
+  url.searchParams.set("contenttype", "json");
+  url.searchParams.set("ClientIP", "127.0.0.1");
+  url.searchParams.set("OptPlatform", "RESTAPI");
+  if (target.token !== undefined) {
+    const time = String(nowSeconds);
+    url.searchParams.set("Sign", await sha256Hex(target.token + time));
+    url.searchParams.set("RequestTime", time);
+  }
+  const request = new Request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ CallbackCommand: command, ...body }) });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), target.timeoutMs)));
+  try {
+    const answer = await Promise.race([target.handler ? target.handler(request) : target.fetch(request), timeout]);
+    if (answer === "timeout") return { ok: false, reason: "timeout" };
+    if (answer.status !== 200) return { ok: false, status: answer.status, reason: "status" };
+    const text = await Promise.race([answer.text(), timeout]);
+    if (text === "timeout") return { ok: false, reason: "timeout" };
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== "object" || typeof (parsed as { ErrorCode?: unknown }).ErrorCode !== "number") return { ok: false, status: 200, reason: "body" };
+    return { ok: true, status: 200, body: parsed as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, reason: error instanceof SyntaxError ? "body" : "network" };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * @module emulator — a stateful, in-process stand-in for IM's topic APIs, behind a `fetch`-shaped handler: give its
+ * `fetch` to `createClient` and the app's code talks to something that keeps state, checks UserSigs with the SDK's
+ * own verifier, validates bodies with the spec's rules and answers IM's way (HTTP 200, IM's codes), enforces the
+ * documented rate limits, fires the topic callbacks, and takes scripted faults. Runtime-neutral: web APIs only.
+ */
+import { operationIds, operations, type OperationId } from "../../generated/operations.js";
+import { requestRules } from "../../generated/request-rules.js";
+import { assertInteger, assertOption } from "../internal/assert.js";
+import { verifyUserSig } from "../usersig.js";
+import { checkBody } from "../validate.js";
+import { fail, failure, ImFailure, json, ok } from "./answers.js";
+import { postCallback, type CallbackReply, type CallbackTarget } from "./callback-client.js";
+import { handlers, type CallbackCommand, type HandlerContext } from "./handlers.js";
+import { addGroup, newStore, snapshot, type EmulatorState, type Store, type TopicRecord } from "./state.js";
+
+export type { EmulatorState, EmulatorGroup, TopicRecord } from "./state.js";
+export type { CallbackCommand } from "./handlers.js";
+
+export interface EmulatorOptions {
+  /** The SDKAppID requests must carry (others answer 70020). */
+  sdkAppId: number;
+  /** The secret key UserSigs must be signed with (the SDK's verifier checks them). */
+  secretKey: string;
+  /** The App admin account requests must be made as. @default "administrator" */
+  identifier?: string;
+  /** Check every request's UserSig (70001/70003/70009/70013/70014 as IM answers). Switch off only for tests that use fake signatures. @default true */
+  checkUserSig?: boolean;
+  /** Groups that exist from the start: `true` for a topic-enabled Community, `false` for one without topics (11000). */
+  groups?: Readonly<Record<string, boolean>>;
+  /** Create an unknown group on first use as a topic-enabled Community; otherwise it answers 10010. @default true */
+  autoCreateGroups?: boolean;
+  /** Topics that exist from the start (their groups are created as topic-enabled Communities). */
+  topics?: readonly ({ GroupId: string; TopicId: string; TopicName: string } & Partial<Omit<TopicRecord, "GroupID" | "TopicId" | "TopicName">>)[];
+  /** Topics a Community may hold; one more answers 10037. @default 200 (IM's limit) */
+  topicLimit?: number;
+  /** Enforce each operation's documented rate limit (x-rate-limit-per-second): beyond it, 10006. @default true */
+  rateLimit?: boolean;
+  /** The topic callbacks, sent as IM sends them, to a handler (e.g. from `createCallbackHandler`) or a URL. */
+  callback?: {
+    /** The callback token (console: 回调鉴权); without it, requests carry no Sign/RequestTime. */
+    token?: string;
+    handler?: (request: Request) => Promise<Response>;
+    url?: string;
+    /** For `url`. @default globalThis.fetch */
+    fetch?: typeof fetch;
+    /** IM gives a callback 2 s. @default 2000 */
+    timeoutMs?: number;
+    /** What a before-create callback that times out or answers badly means: IM's default is to go ahead. @default "allow" */
+    onFailure?: "allow" | "deny";
+  };
+  /** Milliseconds since the epoch (CreateTime, RequestTime, the UserSig's expiry, rate windows). @default Date.now */
+  clock?: () => number;
+}
+
+/** A scripted fault for the next matching calls. */
+export type Fault = {
+  /** Only calls of this operation. @default every operation */
+  operation?: OperationId;
+  /** How many calls it applies to. @default 1 */
+  times?: number;
+  /** Wait this long before answering (the change is applied first, as IM finishes work the caller gave up on). */
+  latencyMs?: number;
+} & (
+  | { code: number; info?: string }
+  /** `request`: the connection drops before IM reads it (nothing applied); `answer`: IM applies it, the answer is lost. */
+  | { lose: "request" | "answer" }
+  /** Answer this body (e.g. a spec example) instead. */
+  | { answer: unknown }
+  /** Answer this HTTP status and text (a proxy's 502). */
+  | { status: number; body?: string }
+  | {}
+);
+
+/** One call as the emulator saw it. */
+export interface EmulatorCall {
+  operation: OperationId | undefined;
+  /** The body as parsed (undefined when it was not JSON). */
+  body: unknown;
+  /** The IM code answered (0 = success), or undefined when no IM answer was given (a lost request or answer, an HTTP error). */
+  code: number | undefined;
+  /** Whether the call changed or could have changed the state (it was processed). */
+  processed: boolean;
+}
+
+/** One callback the emulator sent, and what it heard back. */
+export interface EmulatorCallback {
+  command: CallbackCommand;
+  body: Record<string, unknown>;
+  reply: CallbackReply;
+}
+
+export interface Emulator {
+  /** A `fetch`: give it to `createClient({ fetch })` (any `baseUrl` will do, e.g. `https://emulator.test`). */
+  readonly fetch: typeof fetch;
+  /** The same, as a web handler (`Request` → `Response`), e.g. to serve over HTTP. */
+  handle(request: Request): Promise<Response>;
+  /** Adds a scripted fault. */
+  inject(fault: Fault): void;
+  /** A frozen copy of the state: groups, their topics with every field, destroyed IDs. */
+  state(): EmulatorState;
+  /** Every call so far, in arrival order. */
+  readonly calls: readonly EmulatorCall[];
+  /** Every callback sent so far. */
+  readonly callbacks: readonly EmulatorCallback[];
+  /** Resolves once every callback in flight has been answered (after-callbacks are not awaited by the calls). */
+  settle(): Promise<void>;
+  /** Back to the initial state (the `groups` and `topics` options), with no faults, calls or callbacks. */
+  reset(): void;
+}
+
+/** IM's code for each reason the SDK's verifier gives. */
+const USERSIG_CODES = { corrupt: 70003, "wrong-sdkappid": 70014, "wrong-identifier": 70013, expired: 70001, "bad-signature": 70009 } as const;
+
+const operationByPath = new Map<string, OperationId>(operationIds.map((id) => [operations[id].path, id]));
+
+export function createEmulator(options: EmulatorOptions): Emulator {
+  assertOption(options && typeof options === "object", "options", "must be an object");
+  assertInteger(options.sdkAppId, "sdkAppId", 1);
+  assertOption(typeof options.secretKey === "string" && options.secretKey !== "", "secretKey", "must be a non-empty string");
+  const identifier = options.identifier ?? "administrator";
+  assertOption(typeof identifier === "string" && identifier !== "", "identifier", "must be a non-empty string");
+  assertInteger(options.topicLimit, "topicLimit", 1, true);
+  const callback = options.callback;
+  assertOption(!callback || callback.handler !== undefined || callback.url !== undefined, "callback", "needs a `handler` or a `url`");
+  assertOption(!callback?.handler || typeof callback.handler === "function", "callback", "`handler` must be a function");
+  const clock = options.clock ?? Date.now;
+  const topicLimit = options.topicLimit ?? 200;
+  const target: CallbackTarget | undefined = callback && {
+    sdkAppId: options.sdkAppId,
+    token: callback.token,
+    handler: callback.handler,
+    url: callback.url,
+    fetch: callback.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    timeoutMs: callback.timeoutMs ?? 2000,
+  };
+
+  let store: Store = newStore();
+  let faults: (Fault & { left: number })[] = [];
+  const calls: EmulatorCall[] = [];
+  const callbacks: EmulatorCallback[] = [];
+  const pending = new Set<Promise<unknown>>();
+  const windows = new Map<OperationId, number[]>();
+
+  const seed = () => {
+    store = newStore();
+    for (const [GroupId, topics] of Object.entries(options.groups ?? {})) addGroup(store, GroupId, topics);
+    for (const { GroupId, TopicId, TopicName, ...rest } of options.topics ?? []) {
+      const group = store.groups.get(GroupId) ?? addGroup(store, GroupId);
+      group.live.set(TopicId, {
+        TopicId,
+        TopicName,
+        GroupID: GroupId,
+        CreateTime: Math.floor(clock() / 1000),
+        LastMsgTime: 0,
+        NextMsgSeq: 1,
+        MuteAllMember: "Off",
+        Creator: identifier,
+        ...rest,
+      });
+    }
+  };
+  seed();
+
+  const send = (command: CallbackCommand, body: Record<string, unknown>): Promise<CallbackReply> => {
+    const sent = postCallback(target!, command, body, Math.floor(clock() / 1000)).then((reply) => (callbacks.push({ command, body, reply }), reply));
+    pending.add(sent);
+    void sent.finally(() => pending.delete(sent));
+    return sent;
+  };
+
+  const context: HandlerContext = {
+    get store() {
+      return store;
+    },
+    now: () => Math.floor(clock() / 1000),
+    identifier,
+    topicLimit,
+    group(operation, GroupId) {
+      let group = store.groups.get(GroupId);
+      if (!group) {
+        if (options.autoCreateGroups === false) throw failure(operation, 10010, GroupId);
+        group = addGroup(store, GroupId);
+      }
+      if (!group.topics) throw failure(operation, 11000, GroupId);
+      return group;
+    },
+    async before(command, body) {
+      if (!target) return;
+      const reply = await send(command, body);
+      const code = reply.ok ? reply.body.ErrorCode : undefined;
+      if (reply.ok ? code === 0 : callback!.onFailure !== "deny") return;
+      // The app's own code in 10100–10200 reaches the creator with its text; any other refusal is 10016.
+      if (typeof code === "number" && code >= 10100 && code <= 10200) throw new ImFailure(code, String(reply.ok ? (reply.body.ErrorInfo ?? "") : ""));
+      throw failure("createTopic", 10016, reply.ok ? "the callback refused" : `the callback failed (${reply.reason})`);
+    },
+    after(command, body) {
+      if (target) void send(command, body);
+    },
+  };
+
+  /** IM's answer to one call, or a failure thrown as IM would answer it. */
+  async function answer(request: Request, call: EmulatorCall, operation: OperationId, fault: Fault | undefined): Promise<Response> {
+    const url = new URL(request.url);
+    if (fault && "status" in fault) return new Response(fault.body ?? "", { status: fault.status, headers: { "content-type": "text/html" } });
+    if (fault && "lose" in fault && fault.lose === "request") throw connectionReset();
+
+    const text = await request.text();
+    try {
+      call.body = JSON.parse(text);
+    } catch {
+      call.body = undefined;
+    }
+    const refused = await checkQuery(operation, url.searchParams) ?? rateLimited(operation);
+    if (refused) return reply(call, refused);
+    if (fault && "code" in fault) return reply(call, new ImFailure(fault.code, fault.info ?? failure(operation, fault.code).info));
+    if (fault && "answer" in fault) {
+      call.code = (fault.answer as { ErrorCode?: number } | null)?.ErrorCode;
+      return json(fault.answer);
+    }
+    if (call.body === undefined) return reply(call, failure(operation, 60003, "the body is not JSON"));
+    const issues = checkBody(requestRules[operation], call.body);
+    if (issues.length) return reply(call, failure(operation, 10004, `${issues[0]!.field}: ${issues[0]!.message}`));
+
+    call.processed = true;
+    try {
+      const fields = await handlers[operation](context, call.body as Record<string, unknown>);
+      call.code = 0;
+      return ok(fields);
+    } catch (error) {
+      if (!(error instanceof ImFailure)) throw error;
+      return reply(call, error);
+    }
+  }
+
+  function reply(call: EmulatorCall, refusal: ImFailure): Response {
+    call.code = refusal.code;
+    return fail(refusal);
+  }
+
+  function takeFault(operation: OperationId): Fault | undefined {
+    const index = faults.findIndex((f) => f.operation === undefined || f.operation === operation);
+    if (index < 0) return undefined;
+    const fault = faults[index]!;
+    if (--fault.left <= 0) faults.splice(index, 1);
+    return fault;
+  }
+
+  /** The query IM requires, and the UserSig checked as IM does; undefined when all is well. */
+  async function checkQuery(operation: OperationId, query: URLSearchParams): Promise<ImFailure | undefined> {
+    const sdkappid = query.get("sdkappid");
+    if (!sdkappid) return failure(operation, 60012);
+    if (sdkappid !== String(options.sdkAppId)) return failure(operation, 70020, `sdkappid ${sdkappid}`);
+    const random = Number(query.get("random"));
+    if (query.get("contenttype") !== "json" || !Number.isInteger(random) || random < 0 || random > 0xffffffff || !query.get("identifier")) {
+      return failure(operation, 60002, "sdkappid, identifier, usersig, random (uint32) and contenttype=json are required");
+    }
+    const requested = query.get("identifier")!;
+    if (options.checkUserSig !== false) {
+      const usersig = query.get("usersig");
+      if (!usersig) return failure(operation, 70002);
+      const verdict = await verifyUserSig(usersig, { sdkAppId: options.sdkAppId, secretKey: options.secretKey, identifier: requested, now: Math.floor(clock() / 1000) });
+      if (!verdict.ok) return failure(operation, USERSIG_CODES[verdict.reason], verdict.message);
+    }
+    if (requested !== identifier) return failure(operation, 60010, `${requested} is not the App admin`);
+    return undefined;
+  }
+
+  /** 10006 beyond the operation's documented calls per second (a sliding 1 s window). */
+  function rateLimited(operation: OperationId): ImFailure | undefined {
+    if (options.rateLimit === false) return undefined;
+    const now = clock();
+    const window = (windows.get(operation) ?? []).filter((t) => t > now - 1000);
+    windows.set(operation, window);
+    if (window.length >= operations[operation].rateLimitPerSecond) return failure(operation, 10006, `more than ${operations[operation].rateLimitPerSecond} calls in 1 s`);
+    window.push(now);
+    return undefined;
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const call: EmulatorCall = { operation: undefined, body: undefined, code: undefined, processed: false };
+    calls.push(call);
+    const operation = operationByPath.get(new URL(request.url).pathname);
+    if (!operation) return json({ ActionStatus: "FAIL", ErrorCode: 60009, ErrorInfo: "请求资源错误，请检查请求 URL" }, 404);
+    call.operation = operation;
+    if (request.method !== "POST") return new Response("POST only", { status: 405 });
+    const fault = takeFault(operation);
+    const response = await answer(request, call, operation, fault);
+    // Latency comes after the work: IM finishes what a caller who gave up had asked for.
+    if (fault?.latencyMs) await delay(fault.latencyMs, request.signal);
+    if (fault && "lose" in fault && fault.lose === "answer") throw connectionReset(); // the change stands
+    return response;
+  }
+
+  return {
+    fetch: (input, init) => {
+      try {
+        const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+        if (request.signal.aborted) return Promise.reject(request.signal.reason);
+        return handle(request);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    handle,
+    inject(fault) {
+      assertOption(fault && typeof fault === "object", "fault", "must be an object");
+      assertInteger(fault.times, "times", 1, true);
+      assertOption(fault.operation === undefined || operationIds.includes(fault.operation), "operation", `must be one of ${operationIds.join(", ")}`);
+      faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    state: () => snapshot(store),
+    calls,
+    callbacks,
+    settle: async () => {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+    reset() {
+      seed();
+      faults = [];
+      calls.length = 0;
+      callbacks.length = 0;
+      windows.clear();
+    },
+  };
+}
+
+/** What fetch rejects with when the connection drops (undici's shape, so the SDK classifies it as a network failure). */
+function connectionReset(): TypeError {
+  return Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), ms);
+    const onAbort = () => (clearTimeout(timer), reject(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

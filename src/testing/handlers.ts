@@ -1,0 +1,158 @@
+/**
+ * @module handlers — what each topic API does to the emulator's state, as IM documents it. This is the one
+ * per-operation part of the emulator (test/emulator.test.ts fails for an operation of the spec without a handler).
+ * Bodies arrive validated against the spec's rules; a handler answers the success fields or throws `ImFailure`.
+ */
+import type { OperationId } from "../../generated/operations.js";
+import { failure } from "./answers.js";
+import { assignTopicId, type GroupRecord, type Store, type TopicRecord } from "./state.js";
+
+/** The callback commands the emulator fires (issue 12's contract). */
+export type CallbackCommand =
+  | "Group.CallbackBeforeCreateTopic"
+  | "Group.CallbackAfterCreateTopic"
+  | "Group.CallbackAfterTopicDestroyed"
+  | "Group.CallbackAfterTopicInfoChanged";
+
+export interface HandlerContext {
+  readonly store: Store;
+  /** Unix seconds. */
+  now(): number;
+  /** The admin account calls are made as (the default operator and SelfInfo member). */
+  readonly identifier: string;
+  /** Topics a Community may hold (IM: 200). */
+  readonly topicLimit: number;
+  /** The group, created on first use when the emulator does that; throws 10010 / 11000 as IM does. */
+  group(operation: OperationId, GroupId: string): GroupRecord;
+  /** A before-event callback: resolves to go ahead; throws the creator's failure (10016 or the app's code) on a veto. */
+  before(command: CallbackCommand, body: Record<string, unknown>): Promise<void>;
+  /** An after-event callback (its answer is ignored, as IM ignores it). */
+  after(command: CallbackCommand, body: Record<string, unknown>): void;
+}
+
+type Body = Record<string, any>;
+type Handler = (ctx: HandlerContext, body: Body) => Promise<Record<string, unknown>>;
+
+/** The fields a create or import carries over onto the topic. */
+const PROFILE = ["FaceUrl", "Notification", "Introduction", "CustomString"] as const;
+/** The fields whose change fires the info-changed callback (话题名称、简介、公告、头像 URL); MuteAllMember and CustomString do not. */
+const NOTIFIED = ["TopicName", "Introduction", "Notification", "FaceUrl"] as const;
+
+function newTopic(ctx: HandlerContext, operation: OperationId, body: Body, duplicateCode: number, createTime: number): TopicRecord {
+  const group = ctx.group(operation, body.GroupId);
+  if (typeof body.TopicId === "string" && group.live.has(body.TopicId)) throw failure(operation, duplicateCode, body.TopicId);
+  if (group.live.size >= ctx.topicLimit) throw failure(operation, 10037, `a Community holds at most ${ctx.topicLimit} topics`);
+  const topic: TopicRecord = {
+    TopicId: body.TopicId ?? assignTopicId(ctx.store, body.GroupId),
+    TopicName: body.TopicName,
+    GroupID: body.GroupId,
+    CreateTime: createTime,
+    LastMsgTime: 0,
+    NextMsgSeq: 1,
+    MuteAllMember: "Off",
+    Creator: body.From_Account ?? ctx.identifier,
+  };
+  for (const field of PROFILE) if (body[field] !== undefined) topic[field] = body[field];
+  return topic;
+}
+
+function store(ctx: HandlerContext, topic: TopicRecord): void {
+  const group = ctx.store.groups.get(topic.GroupID)!;
+  group.live.set(topic.TopicId, topic);
+  group.destroyed.delete(topic.TopicId);
+}
+
+/** get_topic's TopicInfo of a topic, cut to `filter` (TopicId and GroupID always come back). */
+function topicInfo(topic: TopicRecord, filter: readonly string[] | undefined): Record<string, unknown> {
+  const { Creator: _creator, ...info } = topic;
+  if (!filter) return info;
+  const kept: Record<string, unknown> = { TopicId: topic.TopicId, GroupID: topic.GroupID };
+  for (const field of filter) if (field in info) kept[field] = info[field as keyof typeof info];
+  return kept;
+}
+
+export const handlers: { readonly [K in OperationId]: Handler } = {
+  async createTopic(ctx, body) {
+    const topic = newTopic(ctx, "createTopic", body, 10025, ctx.now());
+    const operator = body.From_Account ?? ctx.identifier;
+    await ctx.before("Group.CallbackBeforeCreateTopic", { Operator_Account: operator, Type: "Community", Name: body.TopicName, GroupId: body.GroupId });
+    // Checked again: another create may have taken the ID while the callback was answering.
+    if (ctx.store.groups.get(body.GroupId)!.live.has(topic.TopicId)) throw failure("createTopic", 10025, topic.TopicId);
+    store(ctx, topic);
+    ctx.after("Group.CallbackAfterCreateTopic", {
+      GroupId: body.GroupId,
+      TopicId: topic.TopicId,
+      Operator_Account: operator,
+      Owner_Account: ctx.identifier,
+      Type: "Community",
+      Name: topic.TopicName,
+    });
+    return { TopicId: topic.TopicId };
+  },
+
+  async importTopic(ctx, body) {
+    // Imports trigger no callback (不会触发回调) and keep the given creation time.
+    const topic = newTopic(ctx, "importTopic", body, 10021, body.CreateTime ?? ctx.now());
+    store(ctx, topic);
+    return { TopicId: topic.TopicId };
+  },
+
+  async getTopic(ctx, body) {
+    const group = ctx.group("getTopic", body.GroupId);
+    const ids: string[] = body.TopicIdList ?? [...group.live.keys()];
+    return {
+      TopicAndSelfInfo: ids.map((id) => {
+        const topic = group.live.get(id);
+        if (!topic) {
+          const { code, info } = failure("getTopic", group.destroyed.has(id) ? 110003 : 10010, id);
+          return { ErrorCode: code, ErrorInfo: info, TopicInfo: { TopicId: id } };
+        }
+        return {
+          ErrorCode: 0,
+          ErrorInfo: "",
+          TopicInfo: topicInfo(topic, body.ResponseFilter),
+          SelfInfo: { ShutUpTime: 0, MsgSeq: 0, MsgFlag: "AcceptAndNotify" },
+        };
+      }),
+    };
+  },
+
+  async modifyTopic(ctx, body) {
+    const group = ctx.group("modifyTopic", body.GroupId);
+    const topic = group.live.get(body.TopicId);
+    if (!topic) throw failure("modifyTopic", 10010, body.TopicId);
+    const changed: Record<string, unknown> = {};
+    for (const field of [...NOTIFIED, "CustomString", "MuteAllMember"] as const) {
+      if (body[field] === undefined) continue;
+      if (topic[field] !== body[field] && (NOTIFIED as readonly string[]).includes(field)) changed[field === "TopicName" ? "Name" : field] = body[field];
+      (topic as unknown as Record<string, unknown>)[field] = body[field];
+    }
+    if (Object.keys(changed).length) {
+      ctx.after("Group.CallbackAfterTopicInfoChanged", {
+        GroupId: body.GroupId,
+        TopicId: body.TopicId,
+        Type: "Community",
+        Operator_Account: body.From_Account ?? ctx.identifier,
+        ...changed,
+      });
+    }
+    return {};
+  },
+
+  async destroyTopic(ctx, body) {
+    const group = ctx.group("destroyTopic", body.GroupId);
+    const destroyed: string[] = [];
+    const items = (body.TopicIdList as string[]).map((id) => {
+      if (group.live.delete(id)) {
+        group.destroyed.add(id);
+        destroyed.push(id);
+        return { ErrorCode: 0, ErrorInfo: "ok", TopicId: id };
+      }
+      // A topic destroyed before answers "already destroyed"; one that never existed, "destroy failed".
+      const { code, info } = failure("destroyTopic", group.destroyed.has(id) ? 110003 : 110002, id);
+      return { ErrorCode: code, ErrorInfo: info, TopicId: id };
+    });
+    if (destroyed.length) ctx.after("Group.CallbackAfterTopicDestroyed", { GroupId: body.GroupId, Type: "Community", TopicIdList: destroyed });
+    return { DestroyResultItem: items };
+  },
+};

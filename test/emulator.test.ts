@@ -1,0 +1,301 @@
+/**
+ * The local IM emulator (tim-topics/testing): state, IM's codes, UserSig checks, rate limits, callbacks and faults,
+ * driven through the SDK's own client and through raw requests; every answer it gives is checked against the spec's
+ * response schema with Ajv (see `answers` below).
+ */
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { operationIds, operations, type OperationId } from "../generated/operations.js";
+import { createClient, genUserSig, TimApiError, TimNetworkError, type ClientOptions } from "../src/index.js";
+import { handlers } from "../src/testing/handlers.js";
+import { createEmulator, type Emulator, type EmulatorOptions } from "../src/testing/index.js";
+import { responseErrors } from "./helpers/ajv.js";
+import { ADMIN, basicBody, GROUP, requestExamples, SDK_APP_ID, SECRET } from "./helpers/fixtures.js";
+
+/** Every answer the emulators of this file gave, with the operation it answered: checked against the spec at the end. */
+const answers: { operation: OperationId; body: unknown }[] = [];
+
+function emulator(extra: Partial<EmulatorOptions> = {}): Emulator {
+  const emu = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, ...extra });
+  const original = emu.fetch;
+  // Record every IM answer (HTTP 200 with a JSON body) for the schema check.
+  return Object.assign(emu, {
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await original(input, init);
+      const call = emu.calls.at(-1)!;
+      if (response.status === 200 && call.operation) answers.push({ operation: call.operation, body: await response.clone().json() });
+      return response;
+    },
+  });
+}
+function client(emu: Emulator, extra: Partial<ClientOptions> = {}) {
+  return createClient({ sdkAppId: SDK_APP_ID, identifier: ADMIN, secretKey: SECRET, baseUrl: "https://emulator.test", fetch: emu.fetch, maxRetries: 0, ...extra } as ClientOptions);
+}
+/** A raw signed request to the emulator, for what the SDK would refuse to send. */
+async function raw(emu: Emulator, operation: OperationId, body: unknown, query: Record<string, string> = {}) {
+  const usersig = await genUserSig({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, expireSeconds: 86400 });
+  const params = new URLSearchParams({ sdkappid: String(SDK_APP_ID), identifier: ADMIN, usersig, random: "1", contenttype: "json", ...query });
+  const response = await emu.fetch(`https://emulator.test${operations[operation].path}?${params}`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+  return (await response.json()) as { ErrorCode: number; ErrorInfo: string; [key: string]: unknown };
+}
+const codeOf = (promise: Promise<unknown>) => promise.then(() => 0, (e: unknown) => (e instanceof TimApiError ? e.code : e));
+
+/** Seeds every topic and group the spec's request examples name, so each example succeeds against the emulator. */
+function seededForExamples(id: OperationId): Partial<EmulatorOptions> {
+  const topics = new Map<string, { GroupId: string; TopicId: string; TopicName: string }>();
+  // Creates and imports bring their own TopicId: it must not exist yet.
+  if (operations[id].idempotency === "keyed") return {};
+  for (const example of Object.values(requestExamples(id))) {
+    const ids = [example.TopicId, ...((example.TopicIdList as string[] | undefined) ?? [])].filter((t): t is string => typeof t === "string");
+    for (const TopicId of ids) topics.set(TopicId, { GroupId: example.GroupId as string, TopicId, TopicName: "seeded" });
+  }
+  return { topics: [...topics.values()] };
+}
+
+describe("the emulator covers the spec", () => {
+  it("has a handler for every operation of the spec, and no other", () => {
+    expect(Object.keys(handlers).sort()).toEqual([...operationIds].sort());
+  });
+
+  it.each(operationIds)("%s: every request example of the spec succeeds through the SDK", async (operation) => {
+    for (const [name, body] of Object.entries(requestExamples(operation))) {
+      const emu = emulator(seededForExamples(operation));
+      const im = client(emu);
+      const result = await (im[operation] as (b: unknown) => Promise<{ response: { ErrorCode: number } }>)(body);
+      expect(result.response.ErrorCode, name).toBe(0);
+    }
+  });
+});
+
+describe("state, through the SDK", () => {
+  it("create → get → modify → get → destroy → get → import: the lifecycle, with IM's ID form and every field", async () => {
+    const emu = emulator({ clock: () => 1_700_000_000_000 });
+    const im = client(emu);
+    const created = await im.createTopic({ GroupId: GROUP, TopicName: "General", Notification: "hi", CustomString: "x" });
+    expect(created.TopicId).toMatch(new RegExp(`^${GROUP.replace(/[$]/g, "\\$")}@TOPIC#_@TOPIC#c[0-9A-Z]{11}$`));
+    const read = await im.getTopic({ GroupId: GROUP, From_Account: ADMIN });
+    expect(read.topics).toMatchObject([{ ok: true, TopicId: created.TopicId, TopicInfo: { TopicName: "General", Notification: "hi", CustomString: "x", CreateTime: 1_700_000_000, MuteAllMember: "Off", GroupID: GROUP } }]);
+
+    await im.modifyTopic({ GroupId: GROUP, TopicId: created.TopicId, TopicName: "Renamed", MuteAllMember: "On" });
+    const after = await im.getTopic({ GroupId: GROUP, From_Account: ADMIN, TopicIdList: [created.TopicId], ResponseFilter: ["TopicName", "MuteAllMember"] });
+    expect(after.topics[0]).toEqual({ ok: true, TopicId: created.TopicId, TopicInfo: { TopicId: created.TopicId, GroupID: GROUP, TopicName: "Renamed", MuteAllMember: "On" }, SelfInfo: expect.any(Object) });
+
+    const destroyed = await im.destroyTopic({ GroupId: GROUP, TopicIdList: [created.TopicId] });
+    expect(destroyed.topics).toEqual([{ ok: true, TopicId: created.TopicId }]);
+    const gone = await im.getTopic({ GroupId: GROUP, From_Account: ADMIN, TopicIdList: [created.TopicId] });
+    expect(gone.topics[0]).toMatchObject({ ok: false, TopicId: created.TopicId, error: { code: 110003 } });
+    const again = await im.destroyTopic({ GroupId: GROUP, TopicIdList: [created.TopicId, `${GROUP}@TOPIC#_never`] });
+    expect(again.topics.map((t) => (t.ok ? 0 : t.error.code))).toEqual([110003, 110002]);
+
+    const imported = await im.importTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_old`, TopicName: "Old", CreateTime: 1448357837 });
+    expect(imported.TopicId).toBe(`${GROUP}@TOPIC#_old`);
+    expect(emu.state().groups[GROUP]!.topics).toMatchObject([{ TopicId: `${GROUP}@TOPIC#_old`, CreateTime: 1448357837 }]);
+    expect(emu.state().groups[GROUP]!.destroyed).toEqual([created.TopicId]);
+  });
+
+  it("duplicate custom IDs: 10025 on create, 10021 on import", async () => {
+    const emu = emulator();
+    const im = client(emu);
+    const TopicId = `${GROUP}@TOPIC#_dup`;
+    await im.createTopic({ GroupId: GROUP, TopicId, TopicName: "a" });
+    expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicId, TopicName: "b" }))).toBe(10025);
+    expect(await codeOf(im.importTopic({ GroupId: GROUP, TopicId, TopicName: "b" }))).toBe(10021);
+  });
+
+  it("groups: declared without topics → 11000; unknown with autoCreateGroups false → 10010; declared ones work", async () => {
+    const plain = "@TGS#_plain";
+    const emu = emulator({ groups: { [plain]: false, [GROUP]: true }, autoCreateGroups: false });
+    const im = client(emu);
+    expect(await codeOf(im.createTopic({ GroupId: plain, TopicName: "t" }))).toBe(11000);
+    expect(await codeOf(im.getTopic({ GroupId: "@TGS#_unknown", From_Account: ADMIN }))).toBe(10010);
+    expect(await codeOf(im.modifyTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_x`, TopicName: "n" }))).toBe(10010);
+    await expect(im.createTopic({ GroupId: GROUP, TopicName: "t" })).resolves.toBeDefined();
+  });
+
+  it("holds at most topicLimit topics per Community (10037 beyond)", async () => {
+    const emu = emulator({ topicLimit: 2 });
+    const im = client(emu);
+    await im.createTopic({ GroupId: GROUP, TopicName: "1" });
+    await im.importTopic({ GroupId: GROUP, TopicName: "2" });
+    expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicName: "3" }))).toBe(10037);
+  });
+
+  it("reset() returns to the seeded state; state() is a frozen copy", async () => {
+    const emu = emulator({ topics: [{ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_seed`, TopicName: "seed" }] });
+    await client(emu).createTopic({ GroupId: GROUP, TopicName: "new" });
+    const state = emu.state();
+    expect(state.groups[GROUP]!.topics).toHaveLength(2);
+    expect(Object.isFrozen(state.groups[GROUP]!.topics[0])).toBe(true);
+    emu.reset();
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicId)).toEqual([`${GROUP}@TOPIC#_seed`]);
+    expect(emu.calls).toHaveLength(0);
+  });
+});
+
+describe("IM's answers to bad requests", () => {
+  it("validates with the spec's rules, in UTF-8 bytes: 10 CJK characters pass, 11 (33 bytes) are 10004 naming the field", async () => {
+    const emu = emulator();
+    expect((await raw(emu, "createTopic", { GroupId: GROUP, TopicName: "话".repeat(10) })).ErrorCode).toBe(0);
+    const refused = await raw(emu, "createTopic", { GroupId: GROUP, TopicName: "话".repeat(11) });
+    expect(refused.ErrorCode).toBe(10004);
+    expect(refused.ErrorInfo).toContain("TopicName is 33 UTF-8 bytes; the limit is 30");
+  });
+
+  it.each([
+    ["a body that is not JSON", 60003, "getTopic", "{"],
+    ["an unknown field", 10004, "getTopic", { ...basicBody("getTopic"), Extra: 1 }],
+    ["an empty TopicIdList on destroy", 10004, "destroyTopic", { GroupId: GROUP, TopicIdList: [] }],
+  ] as const)("%s → %i", async (_, code, operation, body) => {
+    expect((await raw(emulator(), operation, body)).ErrorCode).toBe(code);
+  });
+
+  it.each(([
+    ["an expired UserSig", async () => ({ usersig: await genUserSig({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, expireSeconds: 1, now: 1_000 }) }), 70001],
+    ["a UserSig of another key", async () => ({ usersig: await genUserSig({ sdkAppId: SDK_APP_ID, secretKey: "another-key", identifier: ADMIN, expireSeconds: 600 }) }), 70009],
+    ["a UserSig of another user", async () => ({ usersig: await genUserSig({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: "bob", expireSeconds: 600 }) }), 70013],
+    ["a UserSig of another app", async () => ({ usersig: await genUserSig({ sdkAppId: SDK_APP_ID + 1, secretKey: SECRET, identifier: ADMIN, expireSeconds: 600 }) }), 70014],
+    ["a truncated UserSig", async () => ({ usersig: "eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1" }), 70003],
+    ["no UserSig", async () => ({ usersig: "" }), 70002],
+    ["another sdkappid", async () => ({ sdkappid: String(SDK_APP_ID + 1) }), 70020],
+    ["no sdkappid", async () => ({ sdkappid: "" }), 60012],
+    ["no contenttype", async () => ({ contenttype: "" }), 60002],
+  ] as const).map(([label, query, code]) => [label, code, query] as const))("%s → %i", async (_, code, query) => {
+    expect((await raw(emulator(), "getTopic", basicBody("getTopic"), await query())).ErrorCode).toBe(code);
+  });
+
+  it("an identifier that is not the App admin, with a UserSig that is its own → 60010", async () => {
+    const usersig = await genUserSig({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: "bob", expireSeconds: 600 });
+    expect((await raw(emulator(), "getTopic", basicBody("getTopic"), { identifier: "bob", usersig })).ErrorCode).toBe(60010);
+  });
+
+  it("enforces the spec's rate limit per operation: 10006 beyond it in a 1 s window, and again after", async () => {
+    let now = 1_000_000;
+    const emu = emulator({ clock: () => now, checkUserSig: false });
+    const limit = operations.getTopic.rateLimitPerSecond;
+    const codes = await Promise.all(Array.from({ length: limit + 1 }, () => raw(emu, "getTopic", basicBody("getTopic")).then((a) => a.ErrorCode)));
+    expect(codes.filter((c) => c === 0)).toHaveLength(limit);
+    expect(codes.filter((c) => c === 10006)).toHaveLength(1);
+    expect((await raw(emu, "createTopic", { GroupId: GROUP, TopicName: "other op" })).ErrorCode).toBe(0);
+    now += 1_000;
+    expect((await raw(emu, "getTopic", basicBody("getTopic"))).ErrorCode).toBe(0);
+  });
+});
+
+describe("scripted faults", () => {
+  it("a given IM code for the next N calls of an operation, applied to nothing", async () => {
+    const emu = emulator();
+    const im = client(emu);
+    emu.inject({ operation: "createTopic", code: 10002, times: 2 });
+    expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicName: "a" }))).toBe(10002);
+    expect(await codeOf(im.getTopic({ GroupId: GROUP, From_Account: ADMIN }))).toBe(0);
+    expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicName: "b" }))).toBe(10002);
+    expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicName: "c" }))).toBe(0);
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["c"]);
+  });
+
+  it("a lost request applies nothing; a lost answer applies the change", async () => {
+    const emu = emulator();
+    const im = client(emu);
+    emu.inject({ lose: "request" });
+    await expect(im.createTopic({ GroupId: GROUP, TopicName: "lost request" })).rejects.toBeInstanceOf(TimNetworkError);
+    emu.inject({ lose: "answer" });
+    await expect(im.createTopic({ GroupId: GROUP, TopicName: "lost answer" })).rejects.toBeInstanceOf(TimNetworkError);
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["lost answer"]);
+  });
+
+  it("latency past the SDK's timeout: the SDK times out, the change stands, and a retried create with its ID is read back", async () => {
+    const emu = emulator();
+    const im = client(emu, { timeoutMs: 50, maxRetries: 2 });
+    emu.inject({ operation: "createTopic", latencyMs: 1_000 });
+    const result = await im.createTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_slow`, TopicName: "slow" });
+    expect(result.meta.readBack).toBe(true);
+    expect(emu.calls.map((c) => [c.operation, c.code])).toEqual([["createTopic", 0], ["createTopic", 10025], ["getTopic", 0]]);
+  });
+
+  it("an HTTP status, and a given answer body", async () => {
+    const emu = emulator();
+    const im = client(emu);
+    emu.inject({ status: 502, body: "<h1>502</h1>" });
+    await expect(im.getTopic({ GroupId: GROUP, From_Account: ADMIN })).rejects.toMatchObject({ name: "TimHttpError", status: 502 });
+    emu.inject({ answer: { ActionStatus: "FAIL", ErrorCode: 10007, ErrorInfo: "no" } });
+    expect(await codeOf(im.getTopic({ GroupId: GROUP, From_Account: ADMIN }))).toBe(10007);
+  });
+});
+
+describe("callbacks, signed as IM signs them", () => {
+  const token = "callback-token";
+  /** A callback app that records requests and answers `reply` (or never, for `hang`). */
+  function app(reply: (body: any) => unknown = () => ({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" }), hang = false) {
+    const seen: { query: URLSearchParams; body: any }[] = [];
+    const handler = async (request: Request) => {
+      const body = await request.json();
+      seen.push({ query: new URL(request.url).searchParams, body });
+      if (hang) return new Promise<Response>(() => {});
+      return Response.json(reply(body));
+    };
+    return { seen, handler };
+  }
+
+  it("fires before- and after-create with the query and Sign IM sends; the Sign verifies independently", async () => {
+    const { seen, handler } = app();
+    const emu = emulator({ callback: { token, handler }, clock: () => 1_669_872_112_000 });
+    const created = await client(emu).createTopic({ GroupId: GROUP, TopicName: "signed" });
+    await emu.settle();
+    expect(seen.map((s) => s.body.CallbackCommand)).toEqual(["Group.CallbackBeforeCreateTopic", "Group.CallbackAfterCreateTopic"]);
+    for (const { query } of seen) {
+      expect(query.get("SdkAppid")).toBe(String(SDK_APP_ID));
+      expect(query.get("OptPlatform")).toBe("RESTAPI");
+      expect(query.get("contenttype")).toBe("json");
+      expect(query.get("RequestTime")).toBe("1669872112");
+      expect(query.get("Sign")).toBe(createHash("sha256").update(`${token}1669872112`).digest("hex"));
+    }
+    expect(seen[0]!.body).toMatchObject({ Operator_Account: ADMIN, Type: "Community", Name: "signed" });
+    expect(seen[1]!.body).toMatchObject({ GroupId: GROUP, TopicId: created.TopicId, Name: "signed" });
+  });
+
+  it("a before-create veto answers 10016 and creates nothing; the app's own 10100–10200 code passes through", async () => {
+    const veto = app(() => ({ ActionStatus: "OK", ErrorCode: 1, ErrorInfo: "" }));
+    const emu = emulator({ callback: { token, handler: veto.handler } });
+    expect(await codeOf(client(emu).createTopic({ GroupId: GROUP, TopicName: "vetoed" }))).toBe(10016);
+    expect(emu.state().groups[GROUP]?.topics ?? []).toEqual([]);
+
+    const own = app(() => ({ ActionStatus: "OK", ErrorCode: 10150, ErrorInfo: "names must be nice" }));
+    const emu2 = emulator({ callback: { token, handler: own.handler } });
+    const error = await client(emu2).createTopic({ GroupId: GROUP, TopicName: "nasty" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimApiError", code: 10150, info: "names must be nice" });
+  });
+
+  it("a before-create callback that times out lets the create go ahead (IM's default), or refuses it with onFailure deny", async () => {
+    const slow = app(undefined, true);
+    const emu = emulator({ callback: { token, handler: slow.handler, timeoutMs: 30 } });
+    await expect(client(emu).createTopic({ GroupId: GROUP, TopicName: "late" })).resolves.toBeDefined();
+    const strict = emulator({ callback: { token, handler: slow.handler, timeoutMs: 30, onFailure: "deny" } });
+    expect(await codeOf(client(strict).createTopic({ GroupId: GROUP, TopicName: "late" }))).toBe(10016);
+  });
+
+  it("modify fires info-changed only for name, introduction, notice or avatar; destroy fires one callback listing the topics; import fires none", async () => {
+    const { seen, handler } = app();
+    const emu = emulator({ callback: { token, handler } });
+    const im = client(emu);
+    const { TopicId } = await im.importTopic({ GroupId: GROUP, TopicName: "quiet" });
+    await im.modifyTopic({ GroupId: GROUP, TopicId, MuteAllMember: "On", CustomString: "c" });
+    await im.modifyTopic({ GroupId: GROUP, TopicId, TopicName: "loud", FaceUrl: "https://x" });
+    await im.destroyTopic({ GroupId: GROUP, TopicIdList: [TopicId] });
+    await emu.settle();
+    expect(seen.map((s) => s.body)).toEqual([
+      expect.objectContaining({ CallbackCommand: "Group.CallbackAfterTopicInfoChanged", TopicId, Name: "loud", FaceUrl: "https://x" }),
+      expect.objectContaining({ CallbackCommand: "Group.CallbackAfterTopicDestroyed", GroupId: GROUP, TopicIdList: [TopicId] }),
+    ]);
+    expect(seen[0]!.body).not.toHaveProperty("MuteAllMember");
+  });
+});
+
+describe("every answer the emulator gave", () => {
+  it("validates against the spec's response schema of its operation", () => {
+    expect(answers.length).toBeGreaterThan(50);
+    expect(new Set(answers.map((a) => a.operation))).toEqual(new Set(operationIds));
+    const codes = new Set(answers.map((a) => (a.body as { ErrorCode: number }).ErrorCode));
+    for (const code of [0, 10004, 10006, 10010, 10016, 10021, 10025, 10037, 11000, 60003, 60010, 70001, 70009, 70013, 70014, 70020]) expect(codes, `code ${code}`).toContain(code);
+    for (const { operation, body } of answers) expect(responseErrors(operation, body), `${operation} ${JSON.stringify(body)}`).toEqual([]);
+  });
+});
