@@ -170,7 +170,7 @@ describe("IM's answers to bad requests", () => {
 
   it("enforces the spec's rate limit per operation: 10006 beyond it in a 1 s window, and again after", async () => {
     let now = 1_000_000;
-    const emu = emulator({ clock: () => now, checkUserSig: false });
+    const emu = emulator({ clock: () => now, checkCredentials: false });
     const limit = operations.getTopic.rateLimitPerSecond;
     const codes = await Promise.all(Array.from({ length: limit + 1 }, () => raw(emu, "getTopic", basicBody("getTopic")).then((a) => a.ErrorCode)));
     expect(codes.filter((c) => c === 0)).toHaveLength(limit);

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { errorCodeRows } from "../generated/error-codes.js";
 import { regionHosts } from "../generated/hosts.js";
-import type { OperationId } from "../generated/operations.js";
+import { operationIds, type OperationId } from "../generated/operations.js";
 import { operationTable } from "../src/operations.js";
 import { retryCodes } from "../generated/retry-codes.js";
 import {
@@ -29,7 +29,7 @@ import {
   type FaultServer,
 } from "./helpers/fault-server.js";
 
-import { ADMIN, createBody, expectNoSecrets, expectStableRandom, getBody, GROUP, harness, NOW, SDK_APP_ID, SECRET, serve, settle, topicId, until } from "./helpers/harness.js";
+import { ADMIN, callableBody, createBody, expectNoSecrets, expectStableRandom, getBody, GROUP, harness, NOW, SDK_APP_ID, SECRET, serve, settle, topicId, until } from "./helpers/harness.js";
 
 const [duplicateIdCode] = operationTable.createTopic.duplicateIdCodes!;
 /** A `transient` IM code (10002, "internal error; retry"), from the generated table. */
@@ -99,7 +99,7 @@ describe("connection reset", () => {
 
     it(`${kind}: getTopic is retried and succeeds`, async () => {
       const server = await serve({ script: [{ kind }] });
-      server.seed({ GroupId: GROUP, TopicId: topicId("t1"), TopicName: "t1" });
+      await server.seed({ GroupId: GROUP, TopicId: topicId("t1"), TopicName: "t1" });
       const h = harness(server.origin);
       const result = await h.im.getTopic(getBody([topicId("t1")]));
       expect(result.meta.attempts).toBe(2);
@@ -325,33 +325,38 @@ function codesByClass(operation: OperationId): [string, number][] {
   return [...Object.entries(table).flatMap(([retry, codes]) => codes.map((code): [string, number] => [retry, code])), ["never", neverCode(operation)]];
 }
 
-describe("IM error codes in HTTP 200 bodies, by generated retry class", () => {
+describe("IM error codes in HTTP 200 bodies, by generated retry class, for every operation by its idempotency", () => {
   interface Case {
     operation: OperationId;
     retry: string;
     code: number;
-    custom: boolean;
+    /** For keyed operations: whether the body carries the key (the caller's own TopicId). */
+    keyed: boolean;
   }
-  const cases: Case[] = (["getTopic", "createTopic"] as const).flatMap((operation): Case[] =>
+  const cases: Case[] = operationIds.flatMap((operation): Case[] =>
     codesByClass(operation).flatMap(([retry, code]): Case[] =>
-      operation === "getTopic"
-        ? [{ operation, retry, code, custom: false }]
-        : [
-            { operation, retry, code, custom: false },
-            { operation, retry, code, custom: true },
-          ],
+      operationTable[operation].idempotency === "keyed"
+        ? [
+            { operation, retry, code, keyed: false },
+            { operation, retry, code, keyed: true },
+          ]
+        : [{ operation, retry, code, keyed: false }],
     ),
   );
 
-  it.each(cases)("$operation (custom TopicId: $custom) answered $code ($retry)", async ({ operation, retry, code, custom }: Case) => {
+  it("covers every operation of the spec", () => {
+    expect(new Set(cases.map((c) => c.operation))).toEqual(new Set(operationIds));
+  });
+
+  it.each(cases)("$operation (with its key: $keyed) answered $code ($retry)", async ({ operation, retry, code, keyed }: Case) => {
     const server = await serve({ script: [{ kind: "im", code, headers: NOW }] });
+    const body = await callableBody(server, operation, `n${code}`, keyed);
     const h = harness(server.origin);
-    const name = `n${code}`;
-    const call: Promise<{ meta: { attempts: number; random: number } }> =
-      operation === "getTopic" ? h.im.getTopic(getBody()) : h.im.createTopic(createBody(name, custom ? `c${code}` : undefined));
+    const call = (h.im[operation] as (b: unknown) => Promise<{ meta: { attempts: number; random: number } }>)(body);
     const { value, error } = await settle(call);
     // Retried: rate-limit and resign always; transient when repeating is harmless; never: never.
-    const retried = retry === "rate-limit" || retry === "resign" || (retry === "transient" && (operation === "getTopic" || custom));
+    const idempotent = operationTable[operation].idempotency === "safe" || keyed;
+    const retried = retry === "rate-limit" || retry === "resign" || (retry === "transient" && idempotent);
     if (retried) {
       expect(error).toBeUndefined();
       expect(value!.meta.attempts).toBe(2);
@@ -362,10 +367,7 @@ describe("IM error codes in HTTP 200 bodies, by generated retry class", () => {
       expect(error).toMatchObject({ code, retry, attempts: 1, operation });
       expect(server.requests).toHaveLength(1);
     }
-    if (operation === "createTopic") {
-      expect(server.duplicates()).toEqual([]);
-      expect([...server.applied.values()]).toEqual(retried ? [1] : []);
-    }
+    if (operationTable[operation].idempotency !== "safe") expect([...server.applied.values()]).toEqual(retried ? [1] : []);
     expectStableRandom(server.requests, value?.meta.random ?? (error as TimError).random);
     expectNoSecrets(h, server, error);
   });
@@ -524,12 +526,68 @@ describe("duplicate-ID read-back", () => {
 
   it("10025 on the first attempt is a real conflict: TimApiError, no read-back", async () => {
     const server = await serve();
-    server.seed({ GroupId: GROUP, TopicId: topicId("taken"), TopicName: "someone else's" });
+    await server.seed({ GroupId: GROUP, TopicId: topicId("taken"), TopicName: "someone else's" });
     const h = harness(server.origin);
     const { error } = await settle(h.im.createTopic(createBody("mine", "taken")));
     expect(error).toBeInstanceOf(TimApiError);
     expect(error).toMatchObject({ code: duplicateIdCode, attempts: 1 });
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("the table's per-operation policies, against lost answers", () => {
+  it("destroy: a topic the lost attempt destroyed answers 110003 on the retry, and is ok (alreadyApplied)", async () => {
+    const server = await serve({ script: [{ kind: "resetAfterBody" }] });
+    const ids = [topicId("d1"), topicId("d2")];
+    for (const id of ids) await server.seed({ GroupId: GROUP, TopicId: id, TopicName: "to destroy" });
+    const h = harness(server.origin);
+    const result = await h.im.destroyTopic({ GroupId: GROUP, TopicIdList: ids });
+    expect(result.meta.attempts).toBe(2);
+    expect(server.requests.map((r) => r.outcome)).toEqual(["reset", 200]);
+    expect(result.topics).toEqual(ids.map((TopicId) => ({ ok: true, TopicId, alreadyApplied: true })));
+    expect(result.response.DestroyResultItem?.map((i) => i.ErrorCode)).toEqual([110003, 110003]);
+    expect(server.topics.size).toBe(0);
+  });
+
+  it("destroy: 110003 on a first attempt stays a per-topic error (destroyed before this call)", async () => {
+    const server = await serve();
+    await server.seed({ GroupId: GROUP, TopicId: topicId("old"), TopicName: "old" });
+    const h = harness(server.origin);
+    await h.im.destroyTopic({ GroupId: GROUP, TopicIdList: [topicId("old")] });
+    const again = await h.im.destroyTopic({ GroupId: GROUP, TopicIdList: [topicId("old")] });
+    expect(again.meta.attempts).toBe(1);
+    expect(again.topics).toMatchObject([{ ok: false, TopicId: topicId("old"), error: { name: "TimApiError", code: 110003 } }]);
+  });
+
+  it("import with its own TopicId: applied by a lost attempt, 10021 on the retry, read back; applied once", async () => {
+    const server = await serve({ script: [{ kind: "resetAfterBody" }] });
+    const h = harness(server.origin);
+    const id = topicId("imported");
+    const result = await h.im.importTopic({ GroupId: GROUP, TopicId: id, TopicName: "imported", CreateTime: 1448357837 });
+    expect(result).toMatchObject({ TopicId: id, meta: { readBack: true, attempts: 3 } });
+    expect(server.requests.map((r) => [r.operation, r.code ?? r.outcome])).toEqual([
+      ["importTopic", "reset"],
+      ["importTopic", 10021],
+      ["getTopic", 0],
+    ]);
+    expect(server.applied.get(id)).toBe(1);
+  });
+
+  it("import without a TopicId: never repeated after a failure that may have been applied", async () => {
+    const server = await serve({ script: [{ kind: "resetAfterBody" }] });
+    const h = harness(server.origin);
+    const { error } = await settle(h.im.importTopic({ GroupId: GROUP, TopicName: "once" }));
+    expect(error).toMatchObject({ name: "TimNetworkError", mayHaveBeenApplied: true, attempts: 1 });
+    expect(server.applied.get("name:once")).toBe(1);
+  });
+
+  it("modify: retried after a lost answer like a read (safe to repeat)", async () => {
+    const server = await serve({ script: [{ kind: "resetAfterBody" }] });
+    await server.seed({ GroupId: GROUP, TopicId: topicId("m"), TopicName: "before" });
+    const h = harness(server.origin);
+    const result = await h.im.modifyTopic({ GroupId: GROUP, TopicId: topicId("m"), TopicName: "after" });
+    expect(result.meta.attempts).toBe(2);
+    expect(server.topics.get(topicId("m"))?.TopicName).toBe("after");
   });
 });
 
@@ -676,7 +734,7 @@ describe("safe-create details in client.ts / errors.ts", () => {
     // hears 10025: this call created nothing, yet createTopic reads the other topic back and reports success.
     const [rateLimited] = retryCodes.createTopic["rate-limit"];
     const server = await serve({ script: [{ kind: "im", code: rateLimited, headers: NOW }] });
-    server.seed({ GroupId: GROUP, TopicId: topicId("taken"), TopicName: "someone else's" });
+    await server.seed({ GroupId: GROUP, TopicId: topicId("taken"), TopicName: "someone else's" });
     const h = harness(server.origin);
     const { value, error } = await settle(h.im.createTopic(createBody("mine", "taken")));
     expect(value).toBeUndefined();

@@ -24,8 +24,11 @@ export interface EmulatorOptions {
   secretKey: string;
   /** The App admin account requests must be made as. @default "administrator" */
   identifier?: string;
-  /** Check every request's UserSig (70001/70003/70009/70013/70014 as IM answers). Switch off only for tests that use fake signatures. @default true */
-  checkUserSig?: boolean;
+  /**
+   * Check that every request carries a valid UserSig (70001/70003/70009/70013/70014 as IM answers) and is made as the
+   * admin `identifier` (60010). Switch off only for tests that use fake signatures. @default true
+   */
+  checkCredentials?: boolean;
   /** Groups that exist from the start: `true` for a topic-enabled Community, `false` for one without topics (11000). */
   groups?: Readonly<Record<string, boolean>>;
   /** Create an unknown group on first use as a topic-enabled Community; otherwise it answers 10010. @default true */
@@ -256,13 +259,13 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       return failure(operation, 60002, "sdkappid, identifier, usersig, random (uint32) and contenttype=json are required");
     }
     const requested = query.get("identifier")!;
-    if (options.checkUserSig !== false) {
+    if (options.checkCredentials !== false) {
       const usersig = query.get("usersig");
       if (!usersig) return failure(operation, 70002);
       const verdict = await verifyUserSig(usersig, { sdkAppId: options.sdkAppId, secretKey: options.secretKey, identifier: requested, now: Math.floor(clock() / 1000) });
       if (!verdict.ok) return failure(operation, USERSIG_CODES[verdict.reason], verdict.message);
+      if (requested !== identifier) return failure(operation, 60010, `${requested} is not the App admin`);
     }
-    if (requested !== identifier) return failure(operation, 60010, `${requested} is not the App admin`);
     return undefined;
   }
 

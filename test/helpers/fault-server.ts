@@ -2,15 +2,19 @@
  * @module fault-server — a real loopback `node:http` server that plays a script of per-request faults, records every
  * request, and keeps the topics it created, so tests can count attempts, check `random`, and prove no create ran twice.
  *
- * A create is *applied* (stored, and counted per TopicId or TopicName) whenever the server processed it: when it
- * answers OK, when it resets after reading the body, when it answers slowly, or when its 200 answer is garbled. It is
- * not applied when the connection is reset before the body is read, or when it answers an IM error code or a non-200.
- * A create whose TopicId already exists is never applied again; an OK answer to it becomes IM's duplicate-ID code.
+ * IM's side is the local emulator (src/testing): it keeps the topics and answers every operation as IM does, so
+ * "ok" means a real answer of that operation. A call of an operation that is not safe to repeat (create, import) is
+ * *applied* (and counted per TopicId or TopicName) whenever the server processed it: when it answers OK, when it
+ * resets after reading the body, when it answers slowly, or when its 200 answer is garbled. It is not applied when
+ * the connection is reset before the body is read, or when it answers a scripted IM error code or a non-200. A create
+ * or import whose TopicId already exists is never applied again: the emulator answers the duplicate-ID code.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { operationIds, type OperationId } from "../../generated/operations.js";
 import { operationTable } from "../../src/operations.js";
+import { createEmulator } from "../../src/testing/index.js";
+import { ADMIN, SDK_APP_ID, SECRET } from "./fixtures.js";
 
 type Headers = Record<string, string>;
 
@@ -98,7 +102,7 @@ export interface FaultServer {
   /** Replaces the script (the request index keeps counting). */
   setScript(script: Script, fallback?: Behaviour): void;
   /** Adds a topic as if created earlier (not counted in `applied`). */
-  seed(topic: StoredTopic): void;
+  seed(topic: StoredTopic): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,29 +119,32 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   let script: Script = options.script ?? [];
   let fallback: Behaviour = options.fallback ?? { kind: "ok" };
   const requests: RecordedRequest[] = [];
-  const topics = new Map<string, StoredTopic>();
   const applied = new Map<string, number>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const sockets = new Set<Socket>();
-  let assigned = 0;
+  // IM's side of every answer: the emulator keeps the topics and answers each operation as IM would. credentials are
+  // not checked (tests script fake ones) nor rate limits (tests script those too).
+  const emulator = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, checkCredentials: false, rateLimit: false });
 
   const pick = (record: RecordedRequest): Behaviour =>
     typeof script === "function" ? script(record) : (script[record.index - firstIndex] ?? fallback);
   let firstIndex = 0;
 
-  /** Applies a create; returns false when its TopicId already exists (nothing applied). */
-  const applyCreate = (record: RecordedRequest): { duplicate: boolean; topicId?: string } => {
-    if (record.operation !== "createTopic" || !record.body) return { duplicate: false };
-    const body = record.body as { GroupId?: string; TopicId?: string; TopicName?: string };
-    if (typeof body.TopicId === "string" && topics.has(body.TopicId)) return { duplicate: true, topicId: body.TopicId };
-    const topicId = body.TopicId ?? `${body.GroupId}@TOPIC#_@TOPIC#srv${++assigned}`;
-    topics.set(topicId, { GroupId: String(body.GroupId), TopicId: topicId, TopicName: String(body.TopicName) });
-    const key = typeof body.TopicId === "string" ? body.TopicId : `name:${body.TopicName}`;
-    applied.set(key, (applied.get(key) ?? 0) + 1);
-    return { duplicate: false, topicId };
+  /**
+   * Processes the request as IM would (the emulator), counting what it applied: a successful call of an operation
+   * that is not safe to repeat, per TopicId (a custom ID) or `name:<TopicName>`. Resolves the answer's code and text.
+   */
+  const processed = async (record: RecordedRequest): Promise<{ code: number; text: string }> => {
+    const response = await emulator.handle(new Request(`http://fault-server${record.url}`, { method: "POST", body: record.bodyText ?? "" }));
+    const text = await response.text();
+    const code = (JSON.parse(text) as { ErrorCode: number }).ErrorCode;
+    if (code === 0 && record.operation !== "unknown" && operationTable[record.operation].idempotency !== "safe") {
+      const body = (record.body ?? {}) as { TopicId?: unknown; TopicName?: unknown };
+      const key = typeof body.TopicId === "string" ? body.TopicId : `name:${String(body.TopicName)}`;
+      applied.set(key, (applied.get(key) ?? 0) + 1);
+    }
+    return { code, text };
   };
-
-  const duplicateCode = operationTable.createTopic.duplicateIdCodes![0];
 
   const send = (res: ServerResponse, record: RecordedRequest, status: number, body: string, contentType: string, headers: Headers = {}) => {
     if (res.destroyed || res.socket?.destroyed) {
@@ -151,41 +158,12 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
 
   const imBody = (code: number, info: string) => json({ ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info });
 
-  /** The success answer of the operation (after applying a create). */
-  const okBody = (record: RecordedRequest, topicId: string | undefined): string => {
-    if (record.operation === "createTopic") return json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: topicId });
-    const body = (record.body ?? {}) as { GroupId?: string; TopicIdList?: string[] };
-    const ids = body.TopicIdList?.length
-      ? body.TopicIdList
-      : [...topics.values()].filter((t) => t.GroupId === body.GroupId).map((t) => t.TopicId);
-    return json({
-      ActionStatus: "OK",
-      ErrorCode: 0,
-      ErrorInfo: "",
-      TopicAndSelfInfo: ids.map((id) => {
-        const topic = topics.get(id);
-        return topic
-          ? {
-              ErrorCode: 0,
-              ErrorInfo: "",
-              TopicInfo: { TopicId: topic.TopicId, TopicName: topic.TopicName, GroupID: topic.GroupId },
-              SelfInfo: { ShutUpTime: 0, MsgSeq: 0, MsgFlag: "AcceptAndNotify" },
-            }
-          : { ErrorCode: 10010, ErrorInfo: "topic not found", TopicInfo: { TopicId: id } };
-      }),
-    });
-  };
-
-  const act = (behaviour: Behaviour, record: RecordedRequest, req: IncomingMessage, res: ServerResponse): void => {
+  const act = async (behaviour: Behaviour, record: RecordedRequest, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     switch (behaviour.kind) {
       case "ok": {
-        const { duplicate, topicId } = applyCreate(record);
-        if (duplicate && duplicateCode !== undefined) {
-          record.code = duplicateCode;
-          return send(res, record, 200, imBody(duplicateCode, "topic ID already used"), "application/json", behaviour.headers);
-        }
-        record.code = 0;
-        return send(res, record, 200, okBody(record, topicId), "application/json", behaviour.headers);
+        const { code, text } = await processed(record);
+        record.code = code;
+        return send(res, record, 200, text, "application/json", behaviour.headers);
       }
       case "im":
         record.code = behaviour.code;
@@ -193,20 +171,19 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       case "http":
         return send(res, record, behaviour.status, behaviour.body ?? "", behaviour.contentType ?? "text/html", behaviour.headers);
       case "resetAfterBody":
-        applyCreate(record);
+        await processed(record);
         record.outcome = "reset";
         req.socket.destroy();
         return;
       case "delay": {
         const then: Behaviour = behaviour.then ?? { kind: "ok" };
         // Processed on arrival (IM finishes the work even if the client has gone); only the answer is late.
-        const result = then.kind === "ok" ? applyCreate(record) : undefined;
+        const result = then.kind === "ok" ? await processed(record) : undefined;
         const timer = setTimeout(() => {
           timers.delete(timer);
-          if (!result) return act(then, record, req, res);
-          record.code = result.duplicate ? duplicateCode : 0;
-          const body = result.duplicate ? imBody(duplicateCode!, "topic ID already used") : okBody(record, result.topicId);
-          send(res, record, 200, body, "application/json", "headers" in then ? then.headers : undefined);
+          if (!result) return void act(then, record, req, res);
+          record.code = result.code;
+          send(res, record, 200, result.text, "application/json", "headers" in then ? then.headers : undefined);
         }, behaviour.ms);
         timers.add(timer);
         res.on("close", () => {
@@ -219,20 +196,18 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
         return;
       }
       case "malformedJson": {
-        applyCreate(record);
+        await processed(record);
         return send(res, record, 200, `<html><body>Service temporarily unavailable: POST ${req.url}</body></html>`, "application/json");
       }
       case "truncatedJson": {
-        const { topicId } = applyCreate(record);
-        const full = okBody(record, topicId);
-        return send(res, record, 200, full.slice(0, Math.floor(full.length / 2)), "application/json");
+        const { text } = await processed(record);
+        return send(res, record, 200, text.slice(0, Math.floor(text.length / 2)), "application/json");
       }
       case "dropMidBody": {
-        const { topicId } = applyCreate(record);
-        const full = okBody(record, topicId);
+        const { text } = await processed(record);
         record.outcome = "reset";
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(full) });
-        res.write(full.slice(0, Math.floor(full.length / 2)), () => req.socket.destroy());
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        res.write(text.slice(0, Math.floor(text.length / 2)), () => req.socket.destroy());
         return;
       }
       case "bytes":
@@ -302,7 +277,10 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
         req.socket.destroy();
         return;
       }
-      act(behaviour, record, req, res);
+      act(behaviour, record, req, res).catch((error: unknown) => {
+        record.outcome = 500;
+        if (!res.headersSent) res.writeHead(500).end(String(error));
+      });
     });
   });
   server.on("connection", (socket) => {
@@ -322,7 +300,13 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     origin: `http://127.0.0.1:${port}`,
     port,
     requests,
-    topics,
+    get topics() {
+      const all = new Map<string, StoredTopic>();
+      for (const [GroupId, group] of Object.entries(emulator.state().groups)) {
+        for (const topic of group.topics) all.set(topic.TopicId, { GroupId, TopicId: topic.TopicId, TopicName: topic.TopicName });
+      }
+      return all;
+    },
     applied,
     duplicates: () => [...applied].filter(([, n]) => n > 1).map(([key]) => key),
     usersigs: () => [...new Set(requests.map((r) => r.usersig).filter((s): s is string => typeof s === "string"))],
@@ -331,8 +315,14 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       firstIndex = requests.length;
       if (nextFallback) fallback = nextFallback;
     },
-    seed(topic) {
-      topics.set(topic.TopicId, topic);
+    async seed(topic) {
+      // As IM would get it: imported (no callback, not counted as applied by the test).
+      const query = new URLSearchParams({ sdkappid: String(SDK_APP_ID), identifier: ADMIN, usersig: "seed", random: "0", contenttype: "json" });
+      const response = await emulator.handle(
+        new Request(`http://fault-server${operationTable.importTopic.path}?${query}`, { method: "POST", body: JSON.stringify(topic) }),
+      );
+      const { ErrorCode } = (await response.json()) as { ErrorCode: number };
+      if (ErrorCode !== 0) throw new Error(`could not seed ${topic.TopicId}: ${ErrorCode}`);
     },
     async close() {
       if (!open.delete(handle)) return;

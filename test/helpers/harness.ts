@@ -7,7 +7,9 @@ import { expect, onTestFinished } from "vitest";
 import { createClient, type ClientOptions, type ErrorEvent, type RequestEvent, type ResponseEvent, type RetryEvent } from "../../src/index.js";
 import { requestRules } from "../../generated/request-rules.js";
 import { startFaultServer, type FaultServer, type FaultServerOptions, type RecordedRequest } from "./fault-server.js";
-import { ADMIN, GROUP, SDK_APP_ID, SECRET } from "./fixtures.js";
+import type { OperationId } from "../../generated/operations.js";
+import { operationTable } from "../../src/operations.js";
+import { ADMIN, basicBody, GROUP, SDK_APP_ID, SECRET } from "./fixtures.js";
 
 export { ADMIN, GROUP, SDK_APP_ID, SECRET };
 export const separator = requestRules.createTopic.fields.TopicId.customTopicId.separator;
@@ -126,3 +128,25 @@ export const until = async (check: () => boolean, ms = 3_000) => {
   }
 };
 
+
+/**
+ * A body of `operation` that can succeed on `server` (from its basic spec example): a keyed operation gets a unique
+ * TopicName (`tag`) and, with `keyed`, its own TopicId; for the others, the topics the body names are seeded first.
+ */
+export async function callableBody(server: FaultServer, operation: OperationId, tag: string, keyed: boolean): Promise<Record<string, unknown>> {
+  const { idempotency, idempotencyKey } = operationTable[operation];
+  const body = basicBody(operation);
+  if (idempotency === "keyed") {
+    delete body[idempotencyKey!];
+    body.TopicName = tag;
+    if (keyed) body[idempotencyKey!] = `${body.GroupId}${separator}${tag}`;
+    return body;
+  }
+  const named = [body.TopicId, ...((body.TopicIdList as unknown[] | undefined) ?? [])].filter((id): id is string => typeof id === "string");
+  // A custom-form ID is seeded as it is; an IM-assigned one (which no import may take) is swapped for a custom one.
+  const ids = named.map((id, i) => (id.slice(String(body.GroupId).length).startsWith(`${separator}@TOPIC#`) ? `${body.GroupId}${separator}${tag}-${i}` : id));
+  for (const TopicId of ids) await server.seed({ GroupId: String(body.GroupId), TopicId, TopicName: tag });
+  if (body.TopicId !== undefined) body.TopicId = ids[0];
+  if (body.TopicIdList !== undefined) body.TopicIdList = ids.slice(body.TopicId !== undefined ? 1 : 0);
+  return body;
+}
