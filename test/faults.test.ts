@@ -101,7 +101,7 @@ function harness(origin: string, extra: Partial<ClientOptions> = {}): Harness {
       sent.push(String(input));
       return inner(input, init);
     },
-  });
+  } as ClientOptions); // `extra` may swap the credential (secretKey: undefined, userSig: …), which the union cannot follow
   const harnessed: Harness = { im, events, lines, sent };
   return harnessed;
 }
