@@ -1,8 +1,12 @@
 /**
  * The TypeScript a user reads compiles, under `strict`, `exactOptionalPropertyTypes` and `noUncheckedIndexedAccess`,
- * against the declarations the package ships (scripts/typecheck-snippets.mjs): every ```ts block of README.md.
+ * against the declarations the package ships (scripts/typecheck-snippets.mjs): every ```ts block of README.md, and the
+ * SDK sample the docs page shows for every operation of the spec.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { docsSpec, operationsOf } from "../scripts/build-docs.mjs";
 import { extractTsBlocks, readmeSnippets, typecheckSnippets } from "../scripts/typecheck-snippets.mjs";
 
 describe("extractTsBlocks", () => {
@@ -50,4 +54,22 @@ describe("README.md", () => {
     // to make here, visibly, not in passing.
     expect((await readmeSnippets()).skipped).toEqual([]);
   });
+});
+
+describe("docs/index.html", () => {
+  it(
+    "the SDK sample of every operation compiles",
+    async () => {
+      const spec = parse(readFileSync(new URL("../openapi/openapi.yaml", import.meta.url), "utf8"));
+      const samples = operationsOf(docsSpec(spec)).flatMap(([, , operation]) =>
+        (operation["x-codeSamples"] ?? [])
+          .filter((sample) => sample.lang === "TypeScript")
+          .map((sample) => ({ file: `docs sample of ${operation.operationId}`, line: 1, code: sample.source })),
+      );
+      expect(samples).toHaveLength(operationsOf(spec).length);
+      const errors = await typecheckSnippets(samples);
+      expect(errors, errors.map((e) => `${e.where} ${e.code} ${e.message}`).join("\n")).toEqual([]);
+    },
+    120_000,
+  );
 });
