@@ -2,23 +2,33 @@
  * @module test-package — `npm run test:package`: the package as users get it.
  *
  *  1. build dist/ fresh;
- *  2. publint --strict (warnings fail) and attw --pack --profile esm-only (the package is ESM only on purpose);
+ *  2. package.json's repository/homepage/bugs/license agree with the spec's info.contact and info.license, and LICENSE
+ *     is that license's text; publint --strict (warnings fail) and attw --pack --profile esm-only (the package is
+ *     ESM only on purpose);
  *  3. npm pack into a temp dir, and check the tarball's file list (dist/ + package.json + README/LICENSE, no sources);
  *  4. a scratch project in a temp dir installs the tarball offline (openapi-fetch from the npm cache; if that fails,
  *     copied from this repo's node_modules), then:
  *     - runs examples/node.mjs there, unchanged, against a Prism mock (createClient + createTopic + getTopic);
  *     - `require("tim-topics")` from CommonJS on the machine's Node and Node 22/24 (require(esm), Node ≥ 20.19);
  *     - type-checks test/runtimes/package/consumer.ts with tsc under moduleResolution nodenext and bundler,
- *       skipLibCheck off.
+ *       skipLibCheck off;
+ *  5. the git route: the working tree's git-visible files (tracked + untracked, not ignored: what a push would carry)
+ *     committed into a scratch repository, and an empty project runs
+ *     `npm install --prefer-offline git+file://<that repo>`. npm clones it, installs its devDependencies, runs
+ *     `prepare` (the build) and packs it, so this proves a git dependency builds itself; then `import("tim-topics")`
+ *     signs and verifies a UserSig there, and the installed files must be the tarball's.
+ * `npm pack` (here, in publint and in attw) runs with scripts off: `prepare` would rebuild the dist/ just checked.
  * Flags: --no-build, --keep (leave the temp dir and print it).
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { build, root } from "./build.mjs";
 import { nodeBinary } from "./node-versions.mjs";
 import { startPrism } from "./prism.mjs";
+import { parse as parseYaml } from "yaml";
 
 const argv = process.argv.slice(2);
 const bin = (relative) => path.join(root, relative);
@@ -55,6 +65,67 @@ function exec(command, args, options = {}) {
   return result.stdout;
 }
 
+/** Environment for the commands that pack: no `prepare` (it would rebuild dist/ under the checks). */
+const noScripts = { npm_config_ignore_scripts: "true" };
+
+/**
+ * A git repository in `dir` holding the working tree as git sees it (tracked and untracked files, ignored ones left
+ * out), committed once: what `npm install git+…` of a pushed branch would clone, uncommitted edits included.
+ */
+function snapshotRepository(dir) {
+  const files = exec("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).split("\0").filter(Boolean);
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) {
+    if (!existsSync(bin(file))) continue; // deleted in the working tree, not yet in the index
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    cpSync(bin(file), path.join(dir, file));
+  }
+  const git = (...args) => exec("git", ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", ...args], { cwd: dir });
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("-c", "user.name=test-package", "-c", "user.email=test-package@localhost", "commit", "-q", "-m", "snapshot of the working tree");
+  return files.length;
+}
+
+/**
+ * The git route: an empty project installs the snapshot repository as a git dependency. Resolves with the files of
+ * the installed package, and how long the install took.
+ */
+async function installFromGit(temp) {
+  const source = path.join(temp, "git-source");
+  const consumer = path.join(temp, "git-consumer");
+  const count = snapshotRepository(source);
+  mkdirSync(consumer);
+  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "tim-topics-git-consumer", private: true, type: "module" }, null, 2));
+  const started = performance.now();
+  await execAsync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", `git+file://${source}`], { cwd: consumer });
+  const ms = performance.now() - started;
+  const out = exec(
+    machineNode,
+    [
+      "--input-type=module",
+      "-e",
+      `const { createClient, genUserSig, verifyUserSig } = await import(${JSON.stringify(pkg.name)});
+       if (typeof createClient !== "function") throw new Error("createClient is not exported");
+       const id = { sdkAppId: 1400000000, identifier: "administrator", secretKey: "git-install-check" };
+       const check = await verifyUserSig(await genUserSig({ ...id, expireSeconds: 60 }), id);
+       if (!check.ok) throw new Error("the UserSig did not verify: " + check.reason);
+       console.log(import.meta.resolve(${JSON.stringify(pkg.name)}));`,
+    ],
+    { cwd: consumer },
+  ).trim();
+  const installed = path.join(consumer, "node_modules", pkg.name);
+  if (!out.startsWith(pathToFileURL(installed).href + "/")) throw new Error(`tim-topics resolved to ${out}`);
+  return { files: listFiles(installed), ms, count };
+}
+
+/** Every file under `dir`, relative, sorted. */
+function listFiles(dir, prefix = "") {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(dir, path.join(prefix, entry.name)) : [path.join(prefix, entry.name)]))
+    .sort();
+}
+
 /** `exec`, without blocking: resolves with stdout, rejects with the output. */
 function execAsync(command, args, options = {}) {
   return new Promise((resolve, reject) => {
@@ -79,24 +150,44 @@ async function main() {
   try {
     if (!argv.includes("--no-build")) await step("build (tsc → dist/)", () => void build({ quiet: true }));
 
+    await step("package.json metadata agrees with the spec (info.contact, info.license) and LICENSE", () => {
+      const { info } = parseYaml(readFileSync(bin("openapi/openapi.yaml"), "utf8"));
+      const home = info.contact.url.replace(/\/+$/, "");
+      const repository = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url ?? "";
+      const repositoryUrl = repository.replace(/^github:/, "https://github.com/").replace(/^git\+/, "").replace(/\.git$/, "");
+      const wrong = [
+        repositoryUrl !== home && `repository ${JSON.stringify(pkg.repository)} is not ${home}`,
+        !String(pkg.homepage).startsWith(home) && `homepage ${pkg.homepage} is not under ${home}`,
+        (pkg.bugs?.url ?? pkg.bugs) !== `${home}/issues` && `bugs should be ${home}/issues`,
+        pkg.license !== info.license.name && `license ${pkg.license} is not the spec's ${info.license.name}`,
+        !(existsSync(bin("LICENSE")) && readFileSync(bin("LICENSE"), "utf8").startsWith(`${info.license.name} License`)) && `LICENSE is not the ${info.license.name} text`,
+        !(pkg.keywords?.length > 0) && "no keywords",
+        !pkg.author && "no author",
+      ].filter(Boolean);
+      if (wrong.length) throw new Error(wrong.join("\n"));
+      return `${repository}, ${pkg.license}`;
+    });
+
     await step("publint --strict", () => {
-      const out = exec(process.execPath, [bin("node_modules/publint/src/cli.js"), "run", ".", "--strict"]);
+      const out = exec(process.execPath, [bin("node_modules/publint/src/cli.js"), "run", ".", "--strict"], { env: noScripts });
       if (/suggestion|warning|error/i.test(out) && !/All good/i.test(out)) throw new Error(out);
       return out.trim().split("\n").pop();
     });
 
     await step("attw --pack . --profile esm-only", () => {
-      const out = exec(process.execPath, [bin("node_modules/@arethetypeswrong/cli/dist/index.js"), "--pack", ".", "--profile", "esm-only", "--format", "ascii"]);
+      const out = exec(process.execPath, [bin("node_modules/@arethetypeswrong/cli/dist/index.js"), "--pack", ".", "--profile", "esm-only", "--format", "ascii"], { env: noScripts });
       // esm-only ignores node10 and node16-from-CJS (a `require` there needs Node's require(esm), checked below).
       const verdicts = out.split("\n").filter((l) => /^(node16 \(from ESM\)|bundler):/.test(l)).slice(0, 2);
       return verdicts.map((l) => l.trim()).join(", ");
     });
 
     let tarball;
+    let tarballFiles = [];
     await step("npm pack (file list: dist/src, dist/generated, package.json, README/LICENSE only)", () => {
-      const [info] = JSON.parse(exec(npm, ["pack", "--json", "--pack-destination", temp], { env: { npm_config_loglevel: "error" } }));
+      const [info] = JSON.parse(exec(npm, ["pack", "--json", "--pack-destination", temp], { env: { ...noScripts, npm_config_loglevel: "error" } }));
       tarball = path.join(temp, info.filename);
       const files = info.files.map((f) => f.path);
+      tarballFiles = files;
       const allowed = (f) => /^dist\/(src|generated)\/.+\.(js|d\.ts)$/.test(f) || /^(package\.json|README(\.md)?|LICENSE(\.md)?)$/i.test(f);
       const stray = files.filter((f) => !allowed(f));
       if (stray.length) throw new Error(`unexpected files in the tarball: ${stray.join(", ")}`);
@@ -173,6 +264,17 @@ async function main() {
       return { name: `tsc consumer.ts (module ${moduleKind}, moduleResolution ${resolution}, skipLibCheck false)`, run: execAsync(process.execPath, [bin("node_modules/typescript/bin/tsc"), "-p", config], { cwd: scratch }) };
     });
     for (const { name, run } of typechecks) await step(name, () => run.then(() => undefined));
+
+    await step("git dependency: npm install git+file://<snapshot of the working tree> builds itself (prepare), then import(\"tim-topics\")", async () => {
+      // The slowest step (npm installs the devDependencies before `prepare`); run beside the others it was no faster
+      // on two cores.
+      const { files, ms, count } = await installFromGit(temp);
+      const expected = [...tarballFiles].sort();
+      const missing = expected.filter((f) => !files.includes(f));
+      const extra = files.filter((f) => !expected.includes(f));
+      if (missing.length || extra.length) throw new Error(`the git install differs from the tarball: missing ${missing.join(", ") || "none"}; extra ${extra.join(", ") || "none"}`);
+      return `${count} files committed; npm install (devDependencies, prepare, pack) took ${(ms / 1000).toFixed(1)} s; the same ${files.length} files as the tarball`;
+    });
   } finally {
     await (prism ?? (await prismPromise.catch(() => undefined)))?.stop();
     if (argv.includes("--keep")) console.log(`kept ${temp}`);

@@ -10,15 +10,30 @@ import { assertInteger, assertOption as check } from "./internal/assert.js";
 import type { CallOptions } from "./operations.js";
 import { assertIdentityOptions, assertSecretKey } from "./usersig.js";
 
-export interface ClientOptions extends Hooks {
+/**
+ * The options of `createClient`: exactly one of `secretKey` and `userSig`, so passing both or neither is a compile
+ * error (and, for callers without types, a `TimConfigError` from `resolveOptions`).
+ */
+export type ClientOptions = CommonClientOptions &
+  (
+    | {
+        /** The app's secret key; the client then signs (and renews) its own UserSig. Server-side only. */
+        secretKey: string;
+        userSig?: never;
+      }
+    | {
+        secretKey?: never;
+        /** A UserSig, or a function that returns one (e.g. from your backend); called again after IM rejects a signature. */
+        userSig: UserSigSource;
+      }
+  );
+
+/** Every option of `ClientOptions` but the credential (`secretKey` or `userSig`). */
+export interface CommonClientOptions extends Hooks {
   /** The SDKAppID from the IM console. */
   sdkAppId: number;
   /** An App admin account: REST calls must be made as an admin. */
   identifier: string;
-  /** The app's secret key; the client then signs (and renews) its own UserSig. Server-side only. */
-  secretKey?: string;
-  /** A UserSig, or a function that returns one (e.g. from your backend); called again after IM rejects a signature. */
-  userSig?: UserSigSource;
   /** Validity of the UserSigs the client signs with `secretKey`, at least 120 s. @default 86400 (IM recommends at least 24 h) */
   userSigTtlSeconds?: number;
   /** The data centre of the SDKAppID. @default "cn" unless `baseUrl` is given */

@@ -210,7 +210,8 @@ describe("onError", () => {
   function client(answers: Parameters<typeof scriptedFetch>[0], extra: Partial<ClientOptions> = {}) {
     const events: ErrorEvent[] = [];
     const { fetch, urls } = scriptedFetch(answers);
-    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, onError: (e) => events.push(e), ...extra });
+    // `extra` may swap the credential (secretKey: undefined, userSig: …), which the union type cannot follow.
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, onError: (e) => events.push(e), ...extra } as ClientOptions);
     return { im, events, urls };
   }
 

@@ -2,7 +2,10 @@
  * The API docs page works with the network off: scripts/build-docs.mjs builds it into a temp dir, headless Chromium
  * opens it from file:// with every non-local request aborted, and the test checks that nothing tried to leave the
  * machine, that the page hydrated (not stuck on "Loading"), that both operations render and that the error-code tables
- * render with the spec's retry classes.
+ * render with the spec's retry classes. And that a reader gets what the SDK is about: every byte-limited request field
+ * of every operation says "at most N UTF-8 bytes" and no character limit, the text has a CJK font in its font stack,
+ * and every operation of the spec shows its SDK call, `im.<operationId>(…)`, once per request example, beside the
+ * REST payload.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -12,11 +15,27 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { errorCodeRows } from "../generated/error-codes.js";
 import type { ErrorCodeRow } from "../src/api-error.js";
+import { limitedFields } from "./helpers/limits.js";
 import { launchChromium, offlineContext, skipBrowser } from "./helpers/chromium.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Every operation of the spec: its id, the Redoc section (`<tag>/<operationid>`, also its hash route), its examples. */
+const spec = parse(await readFile(path.join(root, "openapi/openapi.yaml"), "utf8"));
+const operations = Object.values(spec.paths as Record<string, Record<string, any>>).flatMap((item) =>
+  Object.values(item)
+    .filter((operation) => typeof operation?.operationId === "string")
+    .map((operation) => ({
+      operationId: operation.operationId as string,
+      section: `${String(operation.tags?.[0] ?? "").toLowerCase()}/${operation.operationId.toLowerCase()}`,
+      requestExamples: Object.keys(operation.requestBody?.content?.["application/json"]?.examples ?? {}).length,
+    })),
+);
+/** Font families with Chinese glyphs (any one of them in the stack will do). */
+const CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei"];
 
 describe("docs page", () => {
   let dir: string;
@@ -121,6 +140,63 @@ describe("docs page", () => {
         await expectNotLoading(page);
         await page.close();
       });
+    });
+
+    describe("what a reader of the SDK needs", () => {
+      it("the spec has operations, and the byte limits cover them", () => {
+        expect(operations.length).toBeGreaterThan(0);
+        for (const { operation } of limitedFields) expect(operations.map((o) => o.operationId)).toContain(operation);
+      });
+
+      it.each(operations.filter((o) => limitedFields.some((f) => f.operation === o.operationId)))(
+        "$operationId: every byte-limited request field says its limit in UTF-8 bytes, not in characters",
+        async ({ operationId, section }) => {
+          const page = await open(`#/${section}`);
+          const limits = limitedFields.filter((f) => f.operation === operationId).map((f) => [f.path, f.maxBytes] as const);
+          expect(limits.length).toBeGreaterThan(0);
+          for (const [field, bytes] of limits) {
+            // `TopicIdList[]` is a limit on each item: Redoc folds items away, so the array's own entry must say it.
+            const name = field.replace(/\[\]$/, "");
+            const item = page.locator(`[id="${section}/t=request&path=${name.toLowerCase()}"]`);
+            await item.waitFor();
+            const text = await item.innerText();
+            expect(text, `${operationId} ${field}`).toContain(`at most ${bytes} UTF-8 bytes`);
+            // Redoc's renderings of maxLength: "<= 30 characters", "≤ 30 characters", "[ 1 .. 30 ] characters".
+            expect(text, `${operationId} ${field}`).not.toMatch(new RegExp(`(?:<=|≤|\\.\\.)\\s*${bytes}\\s*\\]?\\s*characters`));
+          }
+          await page.close();
+        },
+      );
+
+      it("sets the text, and the code, in a font stack with CJK fonts", async () => {
+        const first = operations[0]!;
+        const page = await open(`#/${first.section}`);
+        const description = page.locator(`[id="${first.section}"] p`).first();
+        await description.waitFor();
+        const fonts = await description.evaluate((p) => getComputedStyle(p).fontFamily);
+        expect(CJK_FONTS.some((font) => fonts.includes(font)), fonts).toBe(true);
+        const code = page.locator(`[id="${first.section}"] .panel-request-samples pre`).first();
+        await code.waitFor();
+        const codeFonts = await code.evaluate((pre) => getComputedStyle(pre).fontFamily);
+        expect(CJK_FONTS.some((font) => codeFonts.includes(font)), codeFonts).toBe(true);
+        await page.close();
+      });
+
+      it.each(operations)(
+        "$operationId: shows the SDK call for each request example, with the REST payload one click away",
+        async ({ operationId, section, requestExamples }) => {
+          const page = await open(`#/${section}`);
+          const panel = page.locator(`[id="${section}"] .panel-request-samples`).first();
+          await panel.waitFor();
+          // The TypeScript sample is the panel's first language, shown without a click.
+          await expect.poll(() => panel.innerText()).toContain(`im.${operationId}(`);
+          const text = await panel.innerText();
+          expect(text.split(`im.${operationId}(`).length - 1).toBe(requestExamples);
+          await panel.getByRole("button", { name: "TypeScript" }).click();
+          expect(await page.getByRole("menuitem").allInnerTexts()).toEqual(expect.arrayContaining(["TypeScript", "Payload"]));
+          await page.close();
+        },
+      );
     });
 
     it("attempted no request that would leave the machine", () => {

@@ -1,11 +1,10 @@
 /**
- * Headless Chromium for tests (docs page, browser runtime): the system Chromium (CI installs it with apt), launched
- * with the background services off so the browser itself stays quiet, plus a context that refuses non-local requests.
+ * Headless Chromium for tests (docs page, browser runtime): the browser `npm test`'s first step found or installed
+ * (scripts/ensure-browser.mjs; `CHROMIUM_PATH` wins), launched with the background services off so the browser itself
+ * stays quiet, plus a context that refuses non-local requests.
  */
-import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { browserPath, isExecutable } from "../../scripts/browser.mjs";
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -21,13 +20,14 @@ export const skipBrowser = process.env.TIM_SKIP_BROWSER === "1";
 
 /** Launches headless Chromium (Playwright gives each launch a fresh temporary profile). */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+  const executablePath = browserPath();
+  if (!executablePath || !isExecutable(executablePath)) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium), point CHROMIUM_PATH at it, ` +
-        "or set TIM_SKIP_BROWSER=1 to skip the browser tests.",
+      `No browser${executablePath ? ` at ${executablePath}` : ""}: run \`node scripts/ensure-browser.mjs\` (the first step of npm test), ` +
+        "point CHROMIUM_PATH at Chromium or Chrome, or set TIM_SKIP_BROWSER=1 to skip the browser tests.",
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 }
 
 /** Whether a request stays on this machine: file:, data:, blob:, or an http(s)/ws(s) URL on a loopback host. */

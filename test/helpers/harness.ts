@@ -64,7 +64,7 @@ export function harness(origin: string, extra: Partial<ClientOptions> = {}): Har
       sent.push(String(input));
       return inner(input, init);
     },
-  });
+  } as ClientOptions);
   const harnessed: Harness = { im, events, lines, sent };
   return harnessed;
 }

@@ -41,6 +41,12 @@ export async function consumer(baseUrl: string, secretKey: string): Promise<stri
     }
   }
 
+  // Exactly one credential (ClientOptions is a union; createClient also throws TimConfigError at run time):
+  // @ts-expect-error both secretKey and userSig
+  createClient({ sdkAppId: 1400000000, identifier: "administrator", secretKey, userSig: "sig" });
+  // @ts-expect-error neither secretKey nor userSig
+  createClient({ sdkAppId: 1400000000, identifier: "administrator" });
+
   // @ts-expect-error TopicName is required by create_topic
   await im.createTopic({ GroupId: "@TGS#_@TGS#cQVLVHIM62CJ" });
   // @ts-expect-error From_Account is required by get_topic
