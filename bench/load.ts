@@ -1,5 +1,5 @@
 /**
- * Load with injected faults (issue 4, item 10): N calls at concurrency C against the loopback fault server, where
+ * Load with injected faults: N calls at concurrency C against the loopback fault server, where
  * every 10th request fails transiently (10002, a 502 page, or a reset after the body). Checks that every call ends in
  * exactly one success or one typed TimError, that nothing rejects unhandled, that no create ran twice, that no abort
  * listener is left on a signal shared by every call, and that the heap returns to its baseline.
@@ -153,9 +153,7 @@ export async function runLoad({ calls, concurrency, faultEvery }: LoadOptions): 
   const faultsInjected = faults - faultsBefore;
   const duplicateCreates = server.duplicates();
   // The recorded requests are the test's, not the client's: drop them before measuring the client's heap.
-  server.requests.length = 0;
-  server.applied.clear();
-  server.topics.clear();
+  server.forget();
   const heapAfterBytes = await settleHeap();
   const leftoverAbortListeners = getEventListeners(shared.signal, "abort").length;
   await server.close();

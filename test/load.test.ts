@@ -1,5 +1,5 @@
 /**
- * Load with injected faults (issue 4, item 10), run by bench/load.ts in a child Node with --expose-gc so the heap
+ * Load with injected faults, run by bench/load.ts in a child Node with --expose-gc so the heap
  * comparison is exact and unhandled rejections are counted in a process of its own: 10 000 calls at concurrency 64,
  * every 10th request a transient fault. `TIM_LOAD_CALLS` overrides the count (e.g. 1000 on a slow machine).
  */

@@ -101,6 +101,8 @@ export interface FaultServer {
   usersigs(): string[];
   /** Replaces the script (the request index keeps counting). */
   setScript(script: Script, fallback?: Behaviour): void;
+  /** Forgets the requests, the counts and IM's state (topics, calls), e.g. before measuring a client's heap. */
+  forget(): void;
   /** Adds a topic as if created earlier (not counted in `applied`). */
   seed(topic: StoredTopic): Promise<void>;
   close(): Promise<void>;
@@ -124,7 +126,15 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const sockets = new Set<Socket>();
   // IM's side of every answer: the emulator keeps the topics and answers each operation as IM would. credentials are
   // not checked (tests script fake ones) nor rate limits (tests script those too).
-  const emulator = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, checkCredentials: false, rateLimit: false });
+  const emulator = createEmulator({
+    sdkAppId: SDK_APP_ID,
+    secretKey: SECRET,
+    identifier: ADMIN,
+    checkCredentials: false,
+    rateLimit: false,
+    // Load runs create thousands of topics in one group: IM's 200 per Community is the emulator's own concern.
+    topicLimit: Number.MAX_SAFE_INTEGER,
+  });
 
   const pick = (record: RecordedRequest): Behaviour =>
     typeof script === "function" ? script(record) : (script[record.index - firstIndex] ?? fallback);
@@ -314,6 +324,11 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       script = next;
       firstIndex = requests.length;
       if (nextFallback) fallback = nextFallback;
+    },
+    forget() {
+      requests.length = 0;
+      applied.clear();
+      emulator.reset();
     },
     async seed(topic) {
       // As IM would get it: imported (no callback, not counted as applied by the test).
