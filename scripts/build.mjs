@@ -1,5 +1,6 @@
 /**
- * @module build — `npm run build`: a clean `tsc -p tsconfig.json` into dist/ (dist/src/*.js + .d.ts, dist/generated/*.js).
+ * @module build — `npm run build`: a clean `tsc` into dist/ (dist/src/*.js + .d.ts, dist/generated/*.js): the
+ * runtime-neutral entries with tsconfig.json (no Node types), then the Node-only src/node/ with tsconfig.node.json.
  * ESM only, exactly what tsc emits: no bundling, so the published files map one-to-one onto src/ and generated/.
  * Imported by the size, package and runtime scripts so each of them checks a fresh build, never a stale dist/.
  */
@@ -16,12 +17,12 @@ export function build({ quiet = false } = {}) {
   const started = performance.now();
   rmSync(path.join(root, "dist"), { recursive: true, force: true });
   const tsc = path.join(root, "node_modules/typescript/bin/tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: root, encoding: "utf8" });
-  if (result.status !== 0) {
-    throw new Error(`tsc -p tsconfig.json failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  for (const config of ["tsconfig.json", "tsconfig.node.json"]) {
+    const result = spawnSync(process.execPath, [tsc, "-p", config], { cwd: root, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`tsc -p ${config} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
   }
   const ms = Math.round(performance.now() - started);
-  if (!quiet) console.log(`build: tsc -p tsconfig.json → dist/ in ${ms} ms`);
+  if (!quiet) console.log(`build: tsc -p tsconfig.json, tsconfig.node.json → dist/ in ${ms} ms`);
   return ms;
 }
 

@@ -175,7 +175,8 @@ async function main() {
     });
 
     await step("attw --pack . --profile esm-only", () => {
-      const out = exec(process.execPath, [bin("node_modules/@arethetypeswrong/cli/dist/index.js"), "--pack", ".", "--profile", "esm-only", "--format", "ascii"], { env: noScripts });
+      // ./openapi.yaml is the contract (data), not a module: attw would report it as unresolvable.
+      const out = exec(process.execPath, [bin("node_modules/@arethetypeswrong/cli/dist/index.js"), "--pack", ".", "--profile", "esm-only", "--format", "ascii", "--exclude-entrypoints", "./openapi.yaml"], { env: noScripts });
       // esm-only ignores node10 and node16-from-CJS (a `require` there needs Node's require(esm), checked below).
       const verdicts = out.split("\n").filter((l) => /^(node16 \(from ESM\)|bundler):/.test(l)).slice(0, 2);
       return verdicts.map((l) => l.trim()).join(", ");
@@ -183,15 +184,15 @@ async function main() {
 
     let tarball;
     let tarballFiles = [];
-    await step("npm pack (file list: dist/src, dist/generated, package.json, README/LICENSE only)", () => {
+    await step("npm pack (file list: dist/src, dist/generated, the contract, package.json, README/LICENSE only)", () => {
       const [info] = JSON.parse(exec(npm, ["pack", "--json", "--pack-destination", temp], { env: { ...noScripts, npm_config_loglevel: "error" } }));
       tarball = path.join(temp, info.filename);
       const files = info.files.map((f) => f.path);
       tarballFiles = files;
-      const allowed = (f) => /^dist\/(src|generated)\/.+\.(js|d\.ts)$/.test(f) || /^(package\.json|README(\.md)?|LICENSE(\.md)?)$/i.test(f);
+      const allowed = (f) => /^dist\/(src|generated)\/.+\.(js|d\.ts)$/.test(f) || /^(package\.json|README(\.md)?|LICENSE(\.md)?|openapi\/openapi\.yaml)$/i.test(f);
       const stray = files.filter((f) => !allowed(f));
       if (stray.length) throw new Error(`unexpected files in the tarball: ${stray.join(", ")}`);
-      for (const needed of ["package.json", "dist/src/index.js", "dist/src/index.d.ts"]) {
+      for (const needed of ["package.json", "dist/src/index.js", "dist/src/index.d.ts", "openapi/openapi.yaml"]) {
         if (!files.includes(needed)) throw new Error(`${needed} is missing from the tarball`);
       }
       return `${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(1)} kB packed, ${(info.unpackedSize / 1024).toFixed(1)} kB unpacked`;
@@ -240,6 +241,40 @@ async function main() {
         if (!out.includes(expected)) throw new Error(`output lacks ${JSON.stringify(expected)}:\n${out}`);
       }
       return out.trim().split("\n")[0];
+    });
+
+    await step("every subpath of package.json exports loads in the scratch project (the emulator runs a lifecycle; the Prism helper says what to install)", () => {
+      const subpaths = Object.keys(pkg.exports).filter((key) => key !== "." && key !== "./package.json");
+      const script = `
+        const pkg = ${JSON.stringify(pkg.name)};
+        const seen = [];
+        for (const subpath of ${JSON.stringify(subpaths)}) {
+          const specifier = pkg + subpath.slice(1);
+          if (subpath.endsWith(".yaml")) {
+            const { readFileSync } = await import("node:fs");
+            const text = readFileSync(new URL(import.meta.resolve(specifier)), "utf8");
+            if (!text.startsWith("openapi: 3.")) throw new Error(specifier + " is not the contract");
+            seen.push(specifier);
+            continue;
+          }
+          const module = await import(specifier);
+          if (Object.keys(module).length === 0) throw new Error(specifier + " exports nothing");
+          seen.push(specifier + " (" + Object.keys(module).length + ")");
+        }
+        const { createClient } = await import(pkg);
+        const { createEmulator } = await import(pkg + "/testing");
+        const secretKey = "0123456789abcdef0123456789abcdef";
+        const emu = createEmulator({ sdkAppId: 1400000000, secretKey });
+        const im = createClient({ sdkAppId: 1400000000, identifier: "administrator", secretKey, baseUrl: "https://emulator.test", fetch: emu.fetch });
+        const { TopicId } = await im.createTopic({ GroupId: "@TGS#_g", TopicName: "t" });
+        const got = await im.getTopic({ GroupId: "@TGS#_g", From_Account: "administrator" });
+        if (got.topics[0]?.TopicId !== TopicId) throw new Error("the emulator lost the topic");
+        const { findPrism } = await import(pkg + "/testing/prism");
+        const found = findPrism();
+        if (found.ok || !found.message.includes("npm install --save-dev @stoplight/prism-cli")) throw new Error("findPrism: " + JSON.stringify(found));
+        console.log(seen.join(", "));
+      `;
+      return exec(machineNode, ["--input-type=module", "-e", script], { cwd: scratch }).trim();
     });
 
     await step("require('tim-topics') from CommonJS on the machine's Node and Node 22/24 (require(esm), Node ≥ 20.19)", () => {
