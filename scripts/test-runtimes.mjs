@@ -3,6 +3,8 @@
  *
  * Builds dist/, starts one Prism mock (scripts/prism.mjs), then runs, for real, in every runtime:
  *   - the shared scenario (test/runtimes/scenario.mjs): UserSig round trip, createTopic, getTopic, a validation error
+ *     with no request sent, a TimApiError from a named Prism example, the five-operation lifecycle on Prism and on
+ *     the in-process emulator (tim-topics/testing); originally: a validation error
  *     with no request sent, a TimApiError 10010 from a named Prism example (and the browser-only secretKey guard);
  *   - that runtime's example from examples/, unchanged, checked by what it prints or answers.
  * Node 20/22/24, Deno and Bun import `tim-topics` from dist/ through the package's own `exports` (self-reference);
@@ -21,7 +23,7 @@ import { tsImport } from "tsx/esm/api";
 import { build, distEntry, root } from "./build.mjs";
 import { denoBinary, nodeBinary } from "./node-versions.mjs";
 import { startPrism } from "./prism.mjs";
-import { parse as parseYaml } from "yaml";
+import { exampleValues, listOperations, loadSpec } from "./lib/spec.mjs";
 import { fixture } from "../test/runtimes/scenario.mjs";
 
 const argv = process.argv.slice(2);
@@ -40,18 +42,20 @@ const compatibilityDate = "2025-01-01";
 const marker = "##tim-topics-scenario ";
 /** The spec's examples, which Prism answers with: the scenario's fixture must agree with them. */
 function checkFixtureAgainstSpec() {
-  const spec = parseYaml(readFileSync(bin("openapi/openapi.yaml"), "utf8"));
-  const post = (command) => spec.paths[`/v4/million_group_open_http_svc/${command}`].post;
-  const examples = (command) => post(command).responses["200"].content["application/json"].examples;
-  const listed = examples("get_topic").basic.value.TopicAndSelfInfo[0].TopicInfo;
+  const entries = new Map(listOperations(loadSpec()).map((e) => [e.operationId, e]));
+  const request = (id) => exampleValues(entries.get(id), "request");
+  const response = (id) => exampleValues(entries.get(id), "response");
+  const listed = response("getTopic").basic.TopicAndSelfInfo[0].TopicInfo;
   const expected = {
-    createdTopicId: examples("create_topic").basic.value.TopicId,
+    createdTopicId: response("createTopic").basic.TopicId,
     listedTopicId: listed.TopicId,
     listedTopicName: listed.TopicName,
-    groupId: post("create_topic").requestBody.content["application/json"].examples.basic.value.GroupId,
+    groupId: request("createTopic").basic.GroupId,
+    destroyedTopicIds: request("destroyTopic").basic.TopicIdList,
+    importedTopicId: response("importTopic").basic.TopicId,
   };
-  const wrong = Object.entries(expected).filter(([key, value]) => fixture[key] !== value);
-  if (!examples("create_topic").error10010) wrong.push(["error10010", "(no such named example)"]);
+  const wrong = Object.entries(expected).filter(([key, value]) => JSON.stringify(fixture[key]) !== JSON.stringify(value));
+  if (!response("createTopic").error10010) wrong.push(["error10010", "(no such named example)"]);
   if (wrong.length) {
     throw new Error(`test/runtimes/scenario.mjs's fixture disagrees with the spec's examples: ${wrong.map(([k, v]) => `${k} should be ${JSON.stringify(v)}`).join("; ")}`);
   }
@@ -130,7 +134,7 @@ async function bundle(entry, { format = "esm", platform = "browser", conditions 
     format,
     platform,
     target: "es2022",
-    alias: { "tim-topics": distEntry },
+    alias: { "tim-topics": distEntry, "tim-topics/testing": path.join(root, "dist/src/testing/index.js") },
     ...(conditions ? { conditions } : {}),
     logLevel: "silent",
   });
@@ -142,10 +146,12 @@ async function bundle(entry, { format = "esm", platform = "browser", conditions 
 async function chromiumRuntime(baseUrl, info) {
   const { genUserSig } = await import(pathToFileURL(distEntry).href);
   const sdkBundle = await bundle("dist/src/index.js");
+  const testingBundle = await bundle("dist/src/testing/index.js");
   const files = {
     "/matrix.html": ["text/html", readFileSync(bin("test/runtimes/browser.html"))],
     "/scenario.mjs": ["text/javascript", readFileSync(bin("test/runtimes/scenario.mjs"))],
     "/tim-topics.js": ["text/javascript", sdkBundle],
+    "/tim-topics-testing.js": ["text/javascript", testingBundle],
     "/examples/browser.html": ["text/html", readFileSync(bin("examples/browser.html"))],
     "/examples/browser.js": ["text/javascript", readFileSync(bin("examples/browser.js"))],
     "/examples/tim-topics.js": ["text/javascript", sdkBundle],

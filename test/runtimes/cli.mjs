@@ -5,6 +5,7 @@
  * the JSON result for the orchestrator; exits 1 when any check failed.
  */
 import * as sdk from "tim-topics";
+import * as testing from "tim-topics/testing";
 import { formatChecks, resultMarker, runScenario } from "./scenario.mjs";
 
 const deno = globalThis.Deno;
@@ -12,7 +13,7 @@ const args = deno ? deno.args : globalThis.process.argv.slice(2);
 const baseUrl = args[0];
 if (!baseUrl) throw new Error("usage: test/runtimes/cli.mjs <baseUrl>");
 
-const result = await runScenario(sdk, { baseUrl });
+const result = await runScenario(sdk, { baseUrl, testing });
 console.log(formatChecks(result));
 console.log(resultMarker + JSON.stringify(result));
 if (!result.ok) {

@@ -4,11 +4,12 @@
  * the fetch handler of examples/cloudflare-worker.mjs, unchanged. Results cross the VM boundary as JSON strings.
  */
 import * as sdk from "tim-topics";
+import * as testing from "tim-topics/testing";
 import { runScenario } from "./scenario.mjs";
 import workerExample from "../../examples/cloudflare-worker.mjs";
 
 globalThis.timMatrix = {
-  scenario: async (baseUrl) => JSON.stringify(await runScenario(sdk, { baseUrl })),
+  scenario: async (baseUrl) => JSON.stringify(await runScenario(sdk, { baseUrl, testing })),
   workerExample: async (url, init, env) => {
     const response = await workerExample.fetch(new Request(url, init), env);
     return JSON.stringify({ status: response.status, body: await response.text() });

@@ -38,6 +38,10 @@ export const fixture = {
   },
   /** 10 CJK characters (3 UTF-8 bytes each) + 1 ASCII: 11 characters but 31 bytes, one over TopicName's 30-byte limit. */
   topicName31Bytes: "话题名称测试话题名称a",
+  /** The TopicIds of destroy_topic's `basic` request (and its 200 answer). */
+  destroyedTopicIds: ["@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic", "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1"],
+  /** The TopicId of import_topic's first 200 example (`basic`). */
+  importedTopicId: "@TGS#_@TGS#cBZXAIIM62CV@TOPIC#_@TOPIC#cTCCCIIM62CW",
 };
 
 /** The UserSig alphabet (the spec's `usersig` pattern). */
@@ -46,12 +50,13 @@ const userSigPattern = /^[A-Za-z0-9*_-]+$/;
 /**
  * Runs the scenario and never throws: returns every check with its outcome.
  * @param {any} sdk the `tim-topics` module namespace
- * @param {{ baseUrl: string, browser?: boolean, userSig?: () => string | Promise<string> }} options
+ * @param {{ baseUrl: string, browser?: boolean, userSig?: () => string | Promise<string>, testing?: any }} options
+ *   `testing`: the `tim-topics/testing` namespace, to run the lifecycle on the in-process emulator too.
  *   `browser`: also check the `dangerouslyAllowBrowser` guard, and (with `userSig`) use the browser pattern of a
  *   UserSig from a function (the app's backend) instead of a secret key.
  * @returns {Promise<{ ok: boolean, checks: Array<{ name: string, ok: boolean, ms: number, error?: string }> }>}
  */
-export async function runScenario(sdk, { baseUrl, browser = false, userSig } = {}) {
+export async function runScenario(sdk, { baseUrl, browser = false, userSig, testing } = {}) {
   const checks = [];
   const check = async (name, body) => {
     const started = Date.now();
@@ -74,9 +79,11 @@ export async function runScenario(sdk, { baseUrl, browser = false, userSig } = {
   const credentials = userSig ? { userSig } : { secretKey, ...(browser ? { dangerouslyAllowBrowser: true } : {}) };
   let im;
 
-  await check("exports: createClient, genUserSig, verifyUserSig and the 8 error classes", () => {
+  await check("exports: createClient, genUserSig, verifyUserSig and the error classes", () => {
     for (const name of ["createClient", "genUserSig", "verifyUserSig"]) assert(typeof sdk[name] === "function", `${name} is ${typeof sdk[name]}`);
-    for (const name of ["TimError", "TimApiError", "TimValidationError", "TimHttpError", "TimNetworkError", "TimTimeoutError", "TimAbortError", "TimConfigError"]) {
+    const errorClasses = Object.keys(sdk).filter((name) => /^Tim\w*Error$/.test(name));
+    assert(errorClasses.length >= 9, `only ${errorClasses.join(", ")}`);
+    for (const name of errorClasses) {
       assert(typeof sdk[name] === "function", `${name} is ${typeof sdk[name]}`);
       assert(name === "TimError" || sdk[name].prototype instanceof sdk.TimError, `${name} does not extend TimError`);
     }
@@ -167,6 +174,48 @@ export async function runScenario(sdk, { baseUrl, browser = false, userSig } = {
     assert(thrown.code === 10010 && thrown.operation === "createTopic", `code = ${thrown.code}, operation = ${thrown.operation}`);
     assert(typeof thrown.info === "string" && thrown.info.length > 0, `info = ${json(thrown.info)}`);
   });
+
+  await check("the lifecycle on the mock: createTopic → modifyTopic → getTopic → destroyTopic → importTopic", async () => {
+    for (const operation of sdk.operationIds) assert(typeof im[operation] === "function", `no method ${operation}`);
+    const created = await im.createTopic({ GroupId: fixture.groupId, TopicName: "TestTopic" });
+    assert(created.TopicId === fixture.createdTopicId, `created ${json(created.TopicId)}`);
+    const modified = await im.modifyTopic({ GroupId: fixture.groupId, TopicId: created.TopicId, TopicName: "Renamed", MuteAllMember: "On" });
+    assert(modified.response?.ErrorCode === 0 && modified.meta?.attempts === 1, `modify: ${json(modified.response)}`);
+    const got = await im.getTopic({ GroupId: fixture.groupId, From_Account: fixture.fromAccount, TopicIdList: [fixture.listedTopicId] });
+    assert(got.topics?.[0]?.ok === true, `get: ${json(got.topics)}`);
+    const destroyed = await im.destroyTopic({ GroupId: fixture.groupId, TopicIdList: fixture.destroyedTopicIds });
+    assert(json(destroyed.topics) === json(fixture.destroyedTopicIds.map((TopicId) => ({ ok: true, TopicId }))), `destroy: ${json(destroyed.topics)}`);
+    const imported = await im.importTopic({ GroupId: "@TGS#_@TGS#cBZXAIIM62CV", TopicName: "test_topic3", CreateTime: 1448357837 });
+    assert(imported.TopicId === fixture.importedTopicId, `import: ${json(imported.TopicId)}`);
+  });
+
+  if (testing) {
+    await check("the lifecycle on the in-process emulator (tim-topics/testing): state kept across the five operations", async () => {
+      const emu = testing.createEmulator({ sdkAppId, secretKey, identifier });
+      const local = sdk.createClient({ sdkAppId, identifier, secretKey, ...(browser ? { dangerouslyAllowBrowser: true } : {}), baseUrl: "https://emulator.test", fetch: emu.fetch });
+      const group = fixture.groupId;
+      const { TopicId } = await local.createTopic({ GroupId: group, TopicName: "General" });
+      assert(TopicId.startsWith(`${group}@TOPIC#_@TOPIC#`), `IM-assigned form: ${TopicId}`);
+      await local.modifyTopic({ GroupId: group, TopicId, TopicName: "Renamed", MuteAllMember: "On" });
+      const read = await local.getTopic({ GroupId: group, From_Account: identifier });
+      const info = read.topics?.[0]?.TopicInfo;
+      assert(read.topics.length === 1 && info?.TopicName === "Renamed" && info.MuteAllMember === "On", `get: ${json(read.topics)}`);
+      const destroyed = await local.destroyTopic({ GroupId: group, TopicIdList: [TopicId] });
+      assert(destroyed.topics?.[0]?.ok === true, `destroy: ${json(destroyed.topics)}`);
+      const gone = await local.getTopic({ GroupId: group, From_Account: identifier, TopicIdList: [TopicId] });
+      assert(gone.topics?.[0]?.ok === false && gone.topics[0].error?.code === 110003, `get after destroy: ${json(gone.topics)}`);
+      const imported = await local.importTopic({ GroupId: group, TopicId: `${group}@TOPIC#_old`, TopicName: "Old", CreateTime: 1448357837 });
+      const state = emu.state().groups[group];
+      assert(imported.TopicId === `${group}@TOPIC#_old` && state?.topics?.[0]?.CreateTime === 1448357837, `import: ${json(state)}`);
+      let refused;
+      try {
+        await local.createTopic({ GroupId: group, TopicId: `${group}@TOPIC#_old`, TopicName: "dup" });
+      } catch (error) {
+        refused = error;
+      }
+      assert(refused instanceof sdk.TimApiError && refused.code === 10025, `duplicate: ${describe(refused)}`);
+    });
+  }
 
   return { ok: checks.every((c) => c.ok), checks };
 }

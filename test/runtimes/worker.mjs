@@ -4,11 +4,12 @@
  * workerd resolves no bare specifiers.
  */
 import * as sdk from "tim-topics";
+import * as testing from "tim-topics/testing";
 import { runScenario } from "./scenario.mjs";
 
 export default {
   async fetch(request, env) {
     if (new URL(request.url).pathname !== "/scenario") return new Response("not found", { status: 404 });
-    return Response.json(await runScenario(sdk, { baseUrl: env.TIM_BASE_URL }));
+    return Response.json(await runScenario(sdk, { baseUrl: env.TIM_BASE_URL, testing }));
   },
 };
