@@ -89,13 +89,21 @@ export async function typecheckSnippets(snippets) {
         () => "",
         (error) => `${error.stdout ?? ""}${error.stderr ?? ""}` || String(error),
       );
-    const emitted = await run(["-p", "tsconfig.json", "--declaration", "--emitDeclarationOnly", "--noEmit", "false", "--outDir", path.join(dir, "types")]);
+    // tsconfig.node.json covers every entry, the Node-only ones (src/node) included.
+    const emitted = await run(["-p", "tsconfig.node.json", "--declaration", "--emitDeclarationOnly", "--noEmit", "false", "--outDir", path.join(dir, "types")]);
     if (emitted) throw new Error(`Could not emit the SDK's declarations:\n${emitted}`);
 
     const files = snippets.map((snippet, index) => ({ ...snippet, name: `snippet-${index}.ts` }));
     for (const { name, code } of files) await writeFile(path.join(dir, name), `${code}\nexport {};\n`);
     await writeFile(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    const compilerOptions = { ...SNIPPET_COMPILER_OPTIONS, paths: { "tim-topics": ["./types/src/index.d.ts"] } };
+    // Every entry of package.json `exports` that has types, mapped to the declarations just emitted.
+    const { exports } = JSON.parse(await readFile(path.join(root, "package.json"), "utf8"));
+    const paths = {};
+    for (const [subpath, target] of Object.entries(exports)) {
+      if (typeof target !== "object" || !target.types) continue;
+      paths[`tim-topics${subpath.slice(1)}`] = [`./types/${target.types.replace(/^\.\/dist\//, "")}`];
+    }
+    const compilerOptions = { ...SNIPPET_COMPILER_OPTIONS, paths };
     await writeFile(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: files.map((f) => f.name) }, null, 2));
     const output = await run(["-p", path.join(dir, "tsconfig.json"), "--pretty", "false"]);
 
