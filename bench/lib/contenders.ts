@@ -1,10 +1,11 @@
 /**
- * @module bench/lib/contenders — the four ways of calling create_topic/get_topic that the benchmark compares.
+ * @module bench/lib/contenders — the five ways of calling create_topic/get_topic that the benchmark compares.
  *
  * Every contender sends the same JSON body to the same loopback origin, reads and parses the JSON answer, and checks
  * `ErrorCode` (IM answers HTTP 200 for business errors, so any real client must). They differ only in what the SDK is
  * meant to add or replace:
  *  - raw fetch:      the floor. The URL (query and UserSig included) is built once; nothing is validated or retried.
+ *  - raw fetch + AbortSignal.timeout: the floor of any client with a per-attempt timeout.
  *  - openapi-fetch:  bare `createClient<paths>()`; the query is filled by hand each call (UserSig generated once, a fresh
  *                    `random`), no validation, no retries.
  *  - tim-topics:     this SDK with default options: validation, cached UserSig, a fresh `random`, the retry engine.
@@ -31,7 +32,7 @@ export const GET_PATH = "/v4/million_group_open_http_svc/get_topic";
 export type Operation = "createTopic" | "getTopic";
 export type Body = Record<string, unknown>;
 
-/** The SDK's public API as far as the benchmark uses it (the contract in issue 6's brief). */
+/** The SDK's public API as far as the benchmark uses it. */
 export interface SdkClient {
   createTopic(body: Body): Promise<unknown>;
   getTopic(body: Body): Promise<unknown>;
@@ -86,6 +87,28 @@ export function rawFetch(origin: string, creds: Credentials, usersig: string): C
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return checked(await res.json());
+    },
+  };
+}
+
+/**
+ * Raw `fetch` with a per-attempt timeout (`AbortSignal.timeout`): the floor of any client that bounds its attempts,
+ * which every real client must (an answer that never comes would otherwise hang the call).
+ */
+export function rawFetchWithTimeout(origin: string, creds: Credentials, usersig: string, timeoutMs = 5000): Contender {
+  const query = `?sdkappid=${creds.sdkAppId}&identifier=${encodeURIComponent(creds.identifier)}&usersig=${usersig}&random=${random()}&contenttype=json`;
+  const urls: Record<Operation, string> = { createTopic: `${origin}${CREATE_PATH}${query}`, getTopic: `${origin}${GET_PATH}${query}` };
+  return {
+    name: "raw fetch + AbortSignal.timeout",
+    async call(operation, body) {
+      const res = await fetch(urls[operation], {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return checked(await res.json());

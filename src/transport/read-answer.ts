@@ -13,7 +13,8 @@ const decoder = /* @__PURE__ */ new TextDecoder();
  */
 export async function readAnswer(response: Response, maxBytes: number): Promise<string> {
   const body = response.body;
-  if (!body) return "";
+  // No stream: an empty answer, or a fetch that returns a Response-like object of its own (read as it offers).
+  if (!body) return response.text();
   // A declared length over the limit is refused before reading (a decompressed body can only be larger).
   if (Number(response.headers.get("content-length")) > maxBytes) {
     await body.cancel().catch(() => {});

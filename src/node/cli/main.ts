@@ -1,0 +1,251 @@
+#!/usr/bin/env node
+/**
+ * @module cli — the `tim-topics` command: Community topics from a terminal or a script. Node only; the library's
+ * entries never import it. Exit codes: 0 done, 1 some work failed, 2 usage error. With `--json`, stdout carries
+ * one JSON document and nothing else; human messages go to stderr.
+ */
+import { createClient, genUserSig, isTimError, regions, TimValidationError, verifyUserSig, type ClientOptions, type Region, type TimClient } from "../../index.js";
+import { operationTable } from "../../operations.js";
+import { createEmulator } from "../../testing/index.js";
+import { startPrism } from "../prism.js";
+import { serveFetch } from "../serve.js";
+import { integer, parse, profileFields, required, UsageError, type Parsed } from "./args.js";
+import { bulkImport } from "./bulk-import.js";
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  json: boolean;
+}
+
+/** The environment's credentials; a missing one is a usage error naming the variable. */
+function credentials(command: string): { sdkAppId: number; identifier: string; secretKey: string } {
+  const sdkAppId = Number(process.env.TIM_SDKAPPID);
+  if (!process.env.TIM_SDKAPPID || !Number.isSafeInteger(sdkAppId) || sdkAppId < 1) throw new UsageError(`${command}: set TIM_SDKAPPID (the app's SDKAppID) in the environment`);
+  const secretKey = process.env.TIM_SECRET_KEY;
+  if (!secretKey) throw new UsageError(`${command}: set TIM_SECRET_KEY in the environment (it is never taken from the command line)`);
+  return { sdkAppId, identifier: process.env.TIM_IDENTIFIER || "administrator", secretKey };
+}
+
+function client(parsed: Parsed, extra: Partial<ClientOptions> = {}): { im: TimClient; identifier: string } {
+  const creds = credentials(parsed.command);
+  const baseUrl = parsed.values["base-url"];
+  const region = parsed.values.region;
+  if (baseUrl !== undefined && region !== undefined) throw new UsageError(`${parsed.command}: --base-url and --region are exclusive`);
+  if (region !== undefined && !regions.includes(region as Region)) throw new UsageError(`${parsed.command}: --region must be one of ${regions.join(", ")}`);
+  const where = typeof baseUrl === "string" ? { baseUrl } : { region: (region as Region | undefined) ?? "cn" };
+  return { im: createClient({ ...creds, ...where, ...extra } as ClientOptions), identifier: creds.identifier };
+}
+
+/** The library's typed error as output: a JSON document, or a line that names the field or option at fault. */
+function describe(error: unknown): { text: string; json: unknown } {
+  if (!isTimError(error)) return { text: String(error), json: { name: "Error", message: String(error) } };
+  return { text: `${error.name}: ${error.message}`, json: error.toJSON() };
+}
+
+async function create(parsed: Parsed, io: Io): Promise<number> {
+  const { im } = client(parsed);
+  const id = parsed.values.id;
+  const body = { GroupId: required(parsed, "group"), TopicName: required(parsed, "name"), ...(typeof id === "string" ? { TopicId: id } : {}), ...profileFields(parsed) };
+  const result = await im.createTopic(body);
+  if (io.json) io.out(JSON.stringify({ TopicId: result.TopicId, attempts: result.meta.attempts, readBack: result.meta.readBack ?? false }));
+  else io.out(`created ${result.TopicId}${result.meta.readBack ? " (read back after a lost answer)" : ""}`);
+  return 0;
+}
+
+async function get(parsed: Parsed, io: Io): Promise<number> {
+  const { im, identifier } = client(parsed);
+  const topics = parsed.values.topic as string[] | undefined;
+  const filter = parsed.values.filter as string[] | undefined;
+  const from = parsed.values.from;
+  const result = await im.getTopic({
+    GroupId: required(parsed, "group"),
+    From_Account: typeof from === "string" ? from : identifier,
+    ...(topics?.length ? { TopicIdList: topics } : {}),
+    ...(filter?.length ? { ResponseFilter: filter as never } : {}),
+  });
+  const failed = result.topics.filter((t) => !t.ok).length;
+  if (io.json) {
+    io.out(JSON.stringify({ topics: result.topics.map((t) => (t.ok ? { ok: true, TopicId: t.TopicId, TopicInfo: t.TopicInfo } : { ok: false, TopicId: t.TopicId, error: t.error.toJSON() })) }));
+  } else {
+    if (result.topics.length === 0) io.out("no topics");
+    for (const t of result.topics) {
+      if (t.ok) io.out(`${t.TopicId}\t${t.TopicInfo.TopicName ?? ""}${t.TopicInfo.MuteAllMember === "On" ? "\t(muted)" : ""}`);
+      else io.out(`${t.TopicId ?? "?"}\tfailed: ${t.error.code} ${t.error.meaning?.en ?? t.error.info}`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function modify(parsed: Parsed, io: Io): Promise<number> {
+  const { im } = client(parsed);
+  const mute = parsed.values.mute;
+  if (mute !== undefined && mute !== "on" && mute !== "off") throw new UsageError("modify: --mute must be on or off");
+  const changes = { ...profileFields(parsed), ...(mute ? { MuteAllMember: mute === "on" ? ("On" as const) : ("Off" as const) } : {}) };
+  if (Object.keys(changes).length === 0) throw new UsageError("modify: give at least one change (--name, --mute, --notification, …)");
+  const body = { GroupId: required(parsed, "group"), TopicId: required(parsed, "topic"), ...changes };
+  const result = await im.modifyTopic(body);
+  if (io.json) io.out(JSON.stringify({ ok: true, TopicId: body.TopicId, attempts: result.meta.attempts }));
+  else io.out(`modified ${body.TopicId}`);
+  return 0;
+}
+
+async function destroy(parsed: Parsed, io: Io): Promise<number> {
+  const group = required(parsed, "group");
+  const listed = (parsed.values.topic as string[] | undefined) ?? [];
+  const all = parsed.values.all === true;
+  if (all === listed.length > 0) throw new UsageError("destroy: give --topic ID (one or more) or --all, not both");
+  const rate = integer(parsed, "rate", operationTable.destroyTopic.rateLimitPerSecond);
+  const { im, identifier } = client(parsed, { rateLimit: { perSecond: rate } });
+  let ids = listed;
+  if (all) {
+    const existing = await im.getTopic({ GroupId: group, From_Account: identifier });
+    ids = existing.topics.filter((t) => t.ok).map((t) => t.TopicId!);
+  }
+  const outcomes: { TopicId: string; ok: boolean; code?: number; reason?: string; alreadyApplied?: boolean }[] = [];
+  // One call per batch (a list takes at most 200 IDs); the client keeps to the rate.
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += 100) batches.push(ids.slice(i, i + 100));
+  await Promise.all(
+    batches.map(async (batch) => {
+      try {
+        const result = await im.destroyTopic({ GroupId: group, TopicIdList: batch });
+        for (const t of result.topics) {
+          outcomes.push(t.ok ? { TopicId: t.TopicId, ok: true, ...(t.alreadyApplied ? { alreadyApplied: true } : {}) } : { TopicId: t.TopicId ?? "?", ok: false, code: t.error.code, reason: t.error.message });
+        }
+      } catch (error) {
+        if (!isTimError(error)) throw error;
+        for (const TopicId of batch) outcomes.push({ TopicId, ok: false, reason: error.message });
+      }
+    }),
+  );
+  const failed = outcomes.filter((o) => !o.ok);
+  if (io.json) io.out(JSON.stringify({ destroyed: outcomes.filter((o) => o.ok).length, failed, topics: outcomes }));
+  else {
+    io.out(`destroyed ${outcomes.length - failed.length} of ${ids.length} topic(s)`);
+    for (const f of failed) io.out(`  ${f.TopicId}: ${f.reason}`);
+  }
+  return failed.length ? 1 : 0;
+}
+
+async function importCommand(parsed: Parsed, io: Io): Promise<number> {
+  const file = required(parsed, "file");
+  const journal = typeof parsed.values.journal === "string" ? parsed.values.journal : `${file}.journal`;
+  const concurrency = integer(parsed, "concurrency", 32, 1000);
+  const rate = integer(parsed, "rate", operationTable.importTopic.rateLimitPerSecond);
+  const { im, identifier } = client(parsed, { rateLimit: { perSecond: rate } });
+  const stop = { requested: false };
+  const onSignal = () => {
+    if (stop.requested) return;
+    stop.requested = true;
+    io.err("stopping: no new lines are sent; waiting for those in flight …");
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const summary = await bulkImport({
+      file,
+      journal,
+      concurrency,
+      im,
+      identifier,
+      stop,
+      progressMode: io.json ? "off" : process.stderr.isTTY ? "tty" : "lines",
+    });
+    const resume = `tim-topics import --file ${file} --journal ${journal}`;
+    if (io.json) io.out(JSON.stringify({ ...summary, journal, resume: summary.interrupted ? resume : undefined }));
+    else {
+      io.out(`lines ${summary.lines}: imported ${summary.done}${summary.verified ? ` (${summary.verified} found imported by an earlier run)` : ""}, skipped ${summary.skipped} (done before), failed ${summary.failed.length}, uncertain ${summary.uncertain.length}, invalid ${summary.invalid.length}`);
+      for (const [kind, list] of [["invalid", summary.invalid], ["failed", summary.failed], ["uncertain", summary.uncertain]] as const) {
+        for (const r of list) io.out(`  line ${r.line} ${kind}${"field" in r && r.field ? ` (${r.field})` : ""}: ${r.reason}`);
+      }
+      if (summary.interrupted) io.out(`interrupted with ${summary.notStarted} line(s) not started; the journal is up to date. Resume with: ${resume}`);
+    }
+    return summary.failed.length || summary.invalid.length || summary.uncertain.length || summary.interrupted ? 1 : 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function usersig(parsed: Parsed, io: Io): Promise<number> {
+  const { sdkAppId, identifier, secretKey } = credentials("usersig");
+  const [action, sig] = parsed.positionals;
+  if (action === "verify") {
+    if (!sig) throw new UsageError("usersig verify: give the UserSig to check (usersig verify SIG)");
+    const verdict = await verifyUserSig(sig, { sdkAppId, identifier, secretKey });
+    if (io.json) io.out(JSON.stringify(verdict));
+    else io.out(verdict.ok ? `valid for ${verdict.identifier} of ${verdict.sdkAppId} until ${new Date(verdict.expiresAt * 1000).toISOString()}` : `invalid: ${verdict.reason} (${verdict.message})`);
+    return verdict.ok ? 0 : 1;
+  }
+  if (action !== undefined) throw new UsageError(`usersig: unknown argument \`${action}\` (usersig [--expire SECONDS] | usersig verify SIG)`);
+  const expireSeconds = integer(parsed, "expire", 86400);
+  const signed = await genUserSig({ sdkAppId, identifier, secretKey, expireSeconds });
+  if (io.json) io.out(JSON.stringify({ userSig: signed, identifier, sdkAppId, expireSeconds }));
+  else io.out(signed);
+  return 0;
+}
+
+/** Serves until SIGINT/SIGTERM; prints the URL (or `{ url }` with --json) once listening. */
+async function serveUntilStopped(io: Io, url: string, what: string, close: () => Promise<void>): Promise<number> {
+  if (io.json) io.out(JSON.stringify({ url }));
+  else io.out(`${what} on ${url} (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await close();
+  return 0;
+}
+
+async function emulator(parsed: Parsed, io: Io): Promise<number> {
+  const secretKey = process.env.TIM_SECRET_KEY;
+  if (!secretKey) throw new UsageError("emulator: set TIM_SECRET_KEY in the environment (the key its UserSigs are checked with)");
+  const sdkAppId = Number(process.env.TIM_SDKAPPID ?? 1400000000);
+  if (!Number.isSafeInteger(sdkAppId) || sdkAppId < 1) throw new UsageError("emulator: TIM_SDKAPPID must be a positive integer");
+  const emu = createEmulator({ sdkAppId, secretKey, identifier: process.env.TIM_IDENTIFIER || "administrator" });
+  const served = await serveFetch(emu.handle, { port: parsed.values.port === undefined ? 0 : integer(parsed, "port", 1, 65535) });
+  return serveUntilStopped(io, served.url, "IM emulator", served.close);
+}
+
+async function mock(parsed: Parsed, io: Io): Promise<number> {
+  const port = parsed.values.port === undefined ? undefined : integer(parsed, "port", 4010, 65535);
+  const prism = await startPrism(port === undefined ? {} : { port }).catch((error: Error) => {
+    throw new UsageError(`mock: ${error.message}`);
+  });
+  return serveUntilStopped(io, prism.url, "Prism mock of the packaged spec", prism.stop);
+}
+
+const RUN: Record<string, (parsed: Parsed, io: Io) => Promise<number>> = { create, get, modify, destroy, import: importCommand, usersig, emulator, mock };
+
+export async function main(argv: readonly string[], io: Omit<Io, "json">): Promise<number> {
+  const wantsJson = argv.includes("--json");
+  try {
+    const parsed = parse(argv);
+    if ("help" in parsed) {
+      io.out(parsed.help);
+      return 0;
+    }
+    return await RUN[parsed.command]!(parsed, { ...io, json: parsed.values.json === true });
+  } catch (error) {
+    const usage = error instanceof UsageError || error instanceof TimValidationError || (isTimError(error) && error.name === "TimConfigError");
+    const { text, json } = error instanceof UsageError ? { text: error.message, json: { name: "UsageError", message: error.message } } : describe(error);
+    if (wantsJson) io.out(JSON.stringify({ ok: false, error: json }));
+    io.err(`tim-topics: ${text}`);
+    return usage ? 2 : 1;
+  }
+}
+
+// Run when executed (the `tim-topics` bin), not when imported by a test.
+const invokedAs = process.argv[1] ?? "";
+if (/(?:^|[/\\])(?:main\.js|tim-topics)$/.test(invokedAs)) {
+  main(process.argv.slice(2), { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`tim-topics: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
