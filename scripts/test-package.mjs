@@ -277,6 +277,14 @@ async function main() {
       return exec(machineNode, ["--input-type=module", "-e", script], { cwd: scratch }).trim();
     });
 
+    await step("npx tim-topics --help in the scratch project (the bin is linked and runs; a usage error exits 2)", async () => {
+      const help = exec(npm, ["exec", "--offline", "--no", "--", "tim-topics", "--help"], { cwd: scratch });
+      if (!help.includes("tim-topics <command>") || !help.includes("import")) throw new Error(`unexpected help:\n${help}`);
+      const usage = spawnSync(npm, ["exec", "--offline", "--no", "--", "tim-topics", "create", "--nmae", "x"], { cwd: scratch, encoding: "utf8" });
+      if (usage.status !== 2) throw new Error(`a usage error exited ${usage.status}, not 2`);
+      return "help printed; a usage error exits 2";
+    });
+
     await step("require('tim-topics') from CommonJS on the machine's Node and Node 22/24 (require(esm), Node ≥ 20.19)", () => {
       writeFileSync(
         path.join(scratch, "require.cjs"),

@@ -1,0 +1,314 @@
+/**
+ * The `tim-topics` CLI end to end: the built bin as a child process, against the emulator served over HTTP on
+ * loopback (in this process, so faults can be injected and the state read). Every command, `--json` parsed, exit
+ * codes, a bulk import with faults and bad lines, an import killed halfway and resumed, a re-run that changes
+ * nothing, and no secret in any output.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { build, root } from "../scripts/build.mjs";
+import { serveFetch } from "../src/node/serve.js";
+import { createEmulator, type Emulator } from "../src/testing/index.js";
+import { ADMIN, GROUP, SDK_APP_ID, SECRET } from "./helpers/fixtures.js";
+
+const bin = path.join(root, "dist/src/node/cli/main.js");
+const env = { TIM_SDKAPPID: String(SDK_APP_ID), TIM_IDENTIFIER: ADMIN, TIM_SECRET_KEY: SECRET };
+/** Every output of every run, for the leak check at the end. */
+const outputs: string[] = [];
+let dir: string;
+
+beforeAll(() => {
+  // The CLI runs from the build; rebuild when src/ is newer (npm test builds before the unit tests).
+  const newest = (d: string): number => Math.max(...readdirRecursive(d).map((f) => statSync(f).mtimeMs));
+  if (!existsSync(bin) || newest(path.join(root, "src")) > statSync(bin).mtimeMs) build({ quiet: true });
+  dir = mkdtempSync(path.join(tmpdir(), "tim-cli-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function readdirRecursive(d: string): string[] {
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? readdirRecursive(path.join(d, e.name)) : [path.join(d, e.name)]));
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+/** Runs the bin; `onStart` gets the child (to signal it). */
+function cli(args: string[], options: { env?: Record<string, string>; onStart?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? "", ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    options.onStart?.(child);
+    child.on("close", (code) => {
+      outputs.push(stdout, stderr);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let served: Awaited<ReturnType<typeof serveFetch>> | undefined;
+afterEach(async () => {
+  await served?.close();
+  served = undefined;
+});
+/** The emulator over HTTP; `around` may inject faults before each request. */
+async function emulatorServer(options: { around?: (emu: Emulator, n: number) => void; rateLimit?: boolean } = {}) {
+  const emu = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, rateLimit: options.rateLimit ?? false, topicLimit: 100_000 });
+  let n = 0;
+  served = await serveFetch((request) => {
+    options.around?.(emu, ++n);
+    return emu.handle(request);
+  });
+  return { emu, url: served.url };
+}
+const base = (url: string) => ["--base-url", url];
+const topicsOf = (emu: Emulator) => Object.values(emu.state().groups).flatMap((g) => g.topics);
+
+describe("commands", () => {
+  it("--help, per command too, and a usage error names the option (exit 2)", async () => {
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["create", "get", "modify", "destroy", "import", "usersig", "emulator", "mock"]) expect(help.stdout).toContain(command);
+    const importHelp = await cli(["import", "--help"]);
+    expect(importHelp.stdout).toContain("--journal FILE");
+    const typo = await cli(["create", "--nmae", "x"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--nmae");
+    const missing = await cli(["create", "--group", GROUP]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--name is required");
+    expect((await cli(["frobnicate"])).code).toBe(2);
+  });
+
+  it("refuses to run without credentials, naming the variable, and never takes a secret from argv", async () => {
+    const run = await cli(["get", "--group", GROUP, "--base-url", "http://127.0.0.1:9"], { env: { TIM_SECRET_KEY: "" } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("TIM_SECRET_KEY");
+    const argv = await cli(["get", "--group", GROUP, "--secret-key", "x"]);
+    expect(argv.code).toBe(2);
+  });
+
+  it("create → get → modify → get → destroy, human and --json, against the emulator", async () => {
+    const { emu, url } = await emulatorServer();
+    const created = await cli(["create", "--group", GROUP, "--name", "General", "--notification", "hi", "--json", ...base(url)]);
+    expect(created.code).toBe(0);
+    const { TopicId } = JSON.parse(created.stdout) as { TopicId: string };
+    expect(topicsOf(emu)).toMatchObject([{ TopicId, TopicName: "General", Notification: "hi" }]);
+
+    const human = await cli(["get", "--group", GROUP, ...base(url)]);
+    expect(human.stdout).toContain(`${TopicId}\tGeneral`);
+    expect((await cli(["modify", "--group", GROUP, "--topic", TopicId, "--name", "Renamed", "--mute", "on", ...base(url)])).code).toBe(0);
+    const got = JSON.parse((await cli(["get", "--group", GROUP, "--topic", TopicId, "--filter", "TopicName", "--filter", "MuteAllMember", "--json", ...base(url)])).stdout);
+    expect(got.topics).toEqual([{ ok: true, TopicId, TopicInfo: { TopicId, GroupID: GROUP, TopicName: "Renamed", MuteAllMember: "On" } }]);
+    expect((await cli(["modify", "--group", GROUP, "--topic", TopicId, "--mute", "maybe", ...base(url)])).code).toBe(2);
+
+    const destroyed = await cli(["destroy", "--group", GROUP, "--topic", TopicId, "--json", ...base(url)]);
+    expect(JSON.parse(destroyed.stdout)).toMatchObject({ destroyed: 1, failed: [] });
+    const gone = await cli(["get", "--group", GROUP, "--topic", TopicId, "--json", ...base(url)]);
+    expect(gone.code).toBe(1); // that topic failed on its own
+    expect(JSON.parse(gone.stdout).topics[0]).toMatchObject({ ok: false, error: { code: 110003 } });
+  });
+
+  it("an invalid value is refused before sending, naming the field (exit 2)", async () => {
+    const { emu, url } = await emulatorServer();
+    const run = await cli(["create", "--group", GROUP, "--name", "话".repeat(11), "--json", ...base(url)]);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { name: "TimValidationError", field: "TopicName", rule: "maxBytes" } });
+    expect(emu.calls).toHaveLength(0);
+  });
+
+  it("an IM error is exit 1 with the code and its meaning", async () => {
+    const { emu, url } = await emulatorServer();
+    emu.inject({ code: 10007 });
+    const run = await cli(["create", "--group", GROUP, "--name", "x", "--json", ...base(url)]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).error).toMatchObject({ name: "TimApiError", code: 10007 });
+  });
+
+  it("destroy --all removes every topic of the group, in batches", async () => {
+    const { emu, url } = await emulatorServer();
+    const lines = Array.from({ length: 250 }, (_, i) => JSON.stringify({ GroupId: GROUP, TopicName: `t${i}` }));
+    writeFileSync(path.join(dir, "all.jsonl"), lines.join("\n"));
+    expect((await cli(["import", "--file", path.join(dir, "all.jsonl"), "--rate", "5000", ...base(url)])).code).toBe(0);
+    const run = await cli(["destroy", "--group", GROUP, "--all", "--rate", "5000", "--json", ...base(url)]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ destroyed: 250, failed: [] });
+    expect(topicsOf(emu)).toEqual([]);
+    expect(emu.calls.filter((c) => c.operation === "destroyTopic")).toHaveLength(3);
+  });
+
+  it("usersig signs a UserSig that `usersig verify` accepts, and rejects a tampered one", async () => {
+    const signed = await cli(["usersig", "--expire", "600"]);
+    expect(signed.code).toBe(0);
+    const sig = signed.stdout.trim();
+    const verified = await cli(["usersig", "verify", sig, "--json"]);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, identifier: ADMIN, sdkAppId: SDK_APP_ID, expireSeconds: 600 });
+    const tampered = await cli(["usersig", "verify", `${sig.slice(0, -4)}AAAA`]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain("invalid");
+  });
+
+  it("emulator serves IM over HTTP on 127.0.0.1 until stopped", async () => {
+    let url = "";
+    const run = await cli(["emulator", "--json"], {
+      onStart: (child) => {
+        child.stdout!.once("data", async (d: Buffer) => {
+          url = (JSON.parse(String(d)) as { url: string }).url;
+          const created = await cli(["create", "--group", GROUP, "--name", "via the bin's emulator", "--json", ...base(url)]);
+          expect(created.code).toBe(0);
+          child.kill("SIGINT");
+        });
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("mock serves Prism on the packaged spec", async () => {
+    const run = await cli(["mock", "--json"], {
+      onStart: (child) => {
+        child.stdout!.once("data", async (d: Buffer) => {
+          const { url } = JSON.parse(String(d)) as { url: string };
+          const got = await cli(["create", "--group", GROUP, "--name", "TestTopic", "--json", ...base(url)]);
+          expect(JSON.parse(got.stdout).TopicId).toContain("@TOPIC#_@TOPIC#");
+          child.kill("SIGINT");
+        });
+      },
+    });
+    expect(run.code).toBe(0);
+  }, 40_000);
+});
+
+describe("import", () => {
+  /** A JSON Lines file of `count` valid import bodies across `groups` groups (every `withId`-th with its own TopicId). */
+  function importFile(name: string, count: number, { groups = 4, withId = 2, bad = [] as { at: number; text: string }[] } = {}) {
+    const lines = Array.from({ length: count }, (_, i) => {
+      const GroupId = `@TGS#_group${i % groups}`;
+      return JSON.stringify({ GroupId, TopicName: `topic-${i}`, ...(i % withId === 0 ? { TopicId: `${GroupId}@TOPIC#_t${i}` } : {}), CreateTime: 1448357837 + i });
+    });
+    for (const { at, text } of bad) lines.splice(at, 0, text);
+    const file = path.join(dir, name);
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    rmSync(`${file}.journal`, { force: true });
+    return file;
+  }
+  /** How many topics of each name exist: each valid line must have made exactly one. */
+  const namesCount = (emu: Emulator) => {
+    const counts = new Map<string, number>();
+    for (const t of topicsOf(emu)) counts.set(t.TopicName, (counts.get(t.TopicName) ?? 0) + 1);
+    return counts;
+  };
+
+  it("2 000 topics across groups with injected faults and two bad lines: every valid line once, the bad lines named, exit 1", async () => {
+    const file = importFile("bulk.jsonl", 2000, { bad: [{ at: 500, text: "{not json" }, { at: 1500, text: JSON.stringify({ GroupId: "@TGS#_group0", TopicName: "话".repeat(11) }) }] });
+    const { emu, url } = await emulatorServer({
+      around: (e, n) => {
+        if (n % 41 === 0) e.inject({ operation: "importTopic", code: 10002 }); // transient: retried where safe
+        if (n % 53 === 0) e.inject({ operation: "importTopic", lose: "answer" }); // applied, answer lost
+        if (n % 67 === 0) e.inject({ operation: "importTopic", lose: "request" }); // nothing applied
+      },
+    });
+    const run = await cli(["import", "--file", file, "--rate", "5000", "--concurrency", "32", "--json", ...base(url)]);
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.lines).toBe(2002);
+    expect(summary.invalid).toEqual([
+      { line: 501, reason: "not JSON" },
+      expect.objectContaining({ line: 1501, field: "TopicName", reason: expect.stringContaining("33 UTF-8 bytes") }),
+    ]);
+    const counts = namesCount(emu);
+    expect([...counts.values()].filter((n) => n > 1)).toEqual([]); // nothing twice
+    // Every valid line was imported once, or is reported: uncertain (no TopicId, may have been applied: never
+    // repeated) or failed. A line is missing from IM only if it is reported.
+    const nameOfLine = new Map(readFileSync(file, "utf8").split("\n").map((text, i) => [i + 1, /"TopicName":"(topic-\d+)"/.exec(text)?.[1]] as const));
+    const reported = new Set([...summary.failed, ...summary.uncertain].map((r: { line: number }) => nameOfLine.get(r.line)));
+    const missing = Array.from({ length: 2000 }, (_, i) => `topic-${i}`).filter((name) => !counts.has(name));
+    expect(missing.filter((name) => !reported.has(name))).toEqual([]);
+    expect(summary.done + summary.uncertain.length + summary.failed.length).toBe(2000);
+    expect(summary.done).toBeGreaterThan(1800);
+    expect(summary.uncertain.length).toBeGreaterThan(0);
+    for (const u of summary.uncertain) expect(u.reason).toContain("not sent again");
+    // Lines with their own TopicId are never uncertain: a lost answer is retried and read back.
+    for (const u of summary.uncertain) expect(nameOfLine.get(u.line)).toMatch(/^topic-\d*[13579]$/);
+  }, 60_000);
+
+  it("killed halfway (SIGKILL) and resumed: nothing twice, nothing lost; a re-run then changes nothing", async () => {
+    const file = importFile("kill.jsonl", 600, { withId: 1 }); // every line with its own TopicId: exactness is checkable
+    const { emu, url } = await emulatorServer();
+    const killed = await cli(["import", "--file", file, "--rate", "300", ...base(url)], {
+      onStart: (child) => setTimeout(() => child.kill("SIGKILL"), 800),
+    });
+    expect(killed.code).toBe(null); // killed, no chance to clean up
+    const partway = topicsOf(emu).length;
+    expect(partway).toBeGreaterThan(0);
+    expect(partway).toBeLessThan(600);
+    const journal = readFileSync(`${file}.journal`, "utf8");
+    expect(journal).toContain('"state":"sending"');
+
+    const resumed = await cli(["import", "--file", file, "--rate", "5000", "--json", ...base(url)]);
+    expect(resumed.code).toBe(0);
+    const summary = JSON.parse(resumed.stdout);
+    expect(summary.skipped + summary.done).toBe(600);
+    expect(summary).toMatchObject({ failed: [], uncertain: [], invalid: [] });
+    expect(topicsOf(emu)).toHaveLength(600);
+    expect([...namesCount(emu).values()].every((n) => n === 1)).toBe(true);
+
+    const callsBefore = emu.calls.length;
+    const again = await cli(["import", "--file", file, "--json", ...base(url)]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 600, done: 0 });
+    expect(emu.calls.length).toBe(callsBefore); // nothing sent
+  }, 60_000);
+
+  it("a line without TopicId in flight when the run stopped is reported as uncertain and not sent again", async () => {
+    const file = importFile("noid.jsonl", 400, { withId: 1_000_000 }); // no line has a TopicId (but line 1)
+    const { emu, url } = await emulatorServer();
+    await cli(["import", "--file", file, "--rate", "300", "--concurrency", "8", ...base(url)], { onStart: (child) => setTimeout(() => child.kill("SIGKILL"), 700) });
+    const resumed = await cli(["import", "--file", file, "--rate", "5000", "--json", ...base(url)]);
+    const summary = JSON.parse(resumed.stdout);
+    expect([...namesCount(emu).values()].every((n) => n === 1)).toBe(true); // nothing twice
+    expect(summary.skipped + summary.done + summary.uncertain.length).toBe(400); // nothing lost: all accounted for
+    for (const u of summary.uncertain) expect(u.reason).toContain("may have been imported");
+  }, 60_000);
+
+  it("Ctrl-C stops sending, waits for what is in flight, and says how to resume", async () => {
+    const file = importFile("sigint.jsonl", 600, { withId: 1 });
+    const { emu, url } = await emulatorServer();
+    const run = await cli(["import", "--file", file, "--rate", "200", ...base(url)], { onStart: (child) => setTimeout(() => child.kill("SIGINT"), 800) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("stopping");
+    expect(run.stdout).toContain(`Resume with: tim-topics import --file ${file} --journal ${file}.journal`);
+    const journal = readFileSync(`${file}.journal`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { line: number; state: string });
+    const last = new Map(journal.map((r) => [r.line, r.state]));
+    expect([...last.values()].filter((s) => s === "sending")).toEqual([]); // everything in flight was finished and journaled
+    expect(topicsOf(emu).length).toBe([...last.values()].filter((s) => s === "done").length);
+  }, 60_000);
+
+  it("keeps IM's rate: at most --rate sends in any 1 s window", async () => {
+    const file = importFile("rate.jsonl", 300, { withId: 1 });
+    const { emu, url } = await emulatorServer({ rateLimit: true });
+    const run = await cli(["import", "--file", file, "--rate", "150", "--json", ...base(url)]);
+    expect(run.code).toBe(0);
+    expect(emu.calls.filter((c) => c.code === 10006)).toEqual([]); // the emulator enforces 200/s: never reached
+  }, 60_000);
+});
+
+describe("no secret in any output", () => {
+  it("the secret key appears in no stdout or stderr of any run above", () => {
+    expect(outputs.length).toBeGreaterThan(20);
+    for (let i = 0; i + 20 <= SECRET.length; i += 5) {
+      const piece = SECRET.slice(i, i + 20);
+      for (const text of outputs) expect(text.includes(piece), `secret piece in: ${text.slice(0, 200)}`).toBe(false);
+    }
+    // UserSigs only where the usersig command prints one on purpose.
+    const sigLike = outputs.filter((text) => /usersig=(?!\[REDACTED\])[A-Za-z0-9*_-]{20,}/.test(text));
+    expect(sigLike).toEqual([]);
+  });
+});
