@@ -73,20 +73,21 @@ function checked(data: unknown): unknown {
   return data;
 }
 
-/** Raw `fetch` to a URL built once per operation. */
-export function rawFetch(origin: string, creds: Credentials, usersig: string): Contender {
+/** Raw `fetch` to a URL built once per operation; with `timeoutMs`, each call bounded by an `AbortSignal.timeout`. */
+export function rawFetch(origin: string, creds: Credentials, usersig: string, timeoutMs?: number): Contender {
   const query = `?sdkappid=${creds.sdkAppId}&identifier=${encodeURIComponent(creds.identifier)}&usersig=${usersig}&random=${random()}&contenttype=json`;
   const urls: Record<Operation, string> = {
     createTopic: `${origin}${CREATE_PATH}${query}`,
     getTopic: `${origin}${GET_PATH}${query}`,
   };
   return {
-    name: "raw fetch",
+    name: timeoutMs === undefined ? "raw fetch" : "raw fetch + AbortSignal.timeout",
     async call(operation, body) {
       const res = await fetch(urls[operation], {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
+        ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return checked(await res.json());
@@ -95,26 +96,10 @@ export function rawFetch(origin: string, creds: Credentials, usersig: string): C
 }
 
 /**
- * Raw `fetch` with a per-attempt timeout (`AbortSignal.timeout`): the floor of any client that bounds its attempts,
- * which every real client must (an answer that never comes would otherwise hang the call).
+ * Raw `fetch` with a per-attempt timeout: the floor of any client that bounds its attempts, which every real client
+ * must (an answer that never comes would otherwise hang the call).
  */
-export function rawFetchWithTimeout(origin: string, creds: Credentials, usersig: string, timeoutMs = 5000): Contender {
-  const query = `?sdkappid=${creds.sdkAppId}&identifier=${encodeURIComponent(creds.identifier)}&usersig=${usersig}&random=${random()}&contenttype=json`;
-  const urls: Record<Operation, string> = { createTopic: `${origin}${CREATE_PATH}${query}`, getTopic: `${origin}${GET_PATH}${query}` };
-  return {
-    name: "raw fetch + AbortSignal.timeout",
-    async call(operation, body) {
-      const res = await fetch(urls[operation], {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return checked(await res.json());
-    },
-  };
-}
+export const rawFetchWithTimeout = (origin: string, creds: Credentials, usersig: string, timeoutMs = 5000) => rawFetch(origin, creds, usersig, timeoutMs);
 
 /** Bare openapi-fetch, typed by generated/schema.ts, query filled by hand with a pre-generated UserSig. */
 export function bareOpenapiFetch(origin: string, creds: Credentials, usersig: string): Contender {
