@@ -533,6 +533,134 @@ export interface components {
          * @enum {integer}
          */
         PublicErrorCode: 60002 | 60003 | 60004 | 60005 | 60006 | 60007 | 60008 | 60009 | 60010 | 60011 | 60012 | 60013 | 60014 | 60015 | 60016 | 60017 | 60018 | 60019 | 60020 | 60021 | 70001 | 70002 | 70003 | 70005 | 70009 | 70013 | 70014 | 70016 | 70020 | 70050 | 70051 | 70052 | 70107 | 70114 | 70169 | 70202 | 70206 | 70398 | 70402 | 70403 | 70500 | 71000;
+        /**
+         * @description 毫秒级别，事件触发时间戳 — the event time in milliseconds, documented on many group callbacks (as an integer in the
+         *     table and a string in the examples) but on no topic callback page: optional, either form.
+         */
+        EventTime: number | string;
+        /** @description 创建话题之前回调的请求包 — what IM sends before creating a topic. */
+        BeforeCreateTopicCallback: {
+            /**
+             * @description 回调命令 — always Group.CallbackBeforeCreateTopic.
+             * @enum {string}
+             */
+            CallbackCommand: "Group.CallbackBeforeCreateTopic";
+            /** @description 发起创建话题请求的操作者 UserID — the operator who asked for the topic. */
+            Operator_Account: string;
+            /** @description 代表创建话题所属的群组类型，这里为Community — the group type, Community. */
+            Type: string;
+            /** @description 请求创建话题的名称 — the name of the topic to be created (`Name`, not `TopicName`). */
+            Name: string;
+            /** @description Not in the documented body (so the app cannot tell the community from the documented fields); optional. */
+            GroupId?: string;
+            /** @description Not documented; optional. */
+            TopicId?: string;
+            EventTime?: components["schemas"]["EventTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description 创建话题之后回调的请求包 — what IM sends once a topic exists. */
+        AfterCreateTopicCallback: {
+            /**
+             * @description 回调命令 — always Group.CallbackAfterCreateTopic.
+             * @enum {string}
+             */
+            CallbackCommand: "Group.CallbackAfterCreateTopic";
+            /** @description 操作的话题所属的群组ID — the group of the topic. */
+            GroupId: string;
+            /** @description 操作的话题ID — the topic. */
+            TopicId: string;
+            /** @description 发起创建话题请求的操作者 UserID — the operator. */
+            Operator_Account: string;
+            /** @description 请求创建话题所属群的群主 UserID — the owner of the group. */
+            Owner_Account?: string;
+            /** @description 代表创建话题所属的群组类型，这里为Community — the group type. */
+            Type: string;
+            /** @description 请求创建的话题的名称 — the topic's name (only the name; not FaceUrl, Notification or Introduction). */
+            Name: string;
+            /** @description 用户创建话题时的自定义字段（默认没有，需要开通）— custom fields of the topic, when enabled. */
+            UserDefinedDataList?: components["schemas"]["UserDefinedDataItem"][];
+            EventTime?: components["schemas"]["EventTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description One custom field. `Value` is a string in the example; doocs types it Object, so it is left open. */
+        UserDefinedDataItem: {
+            /** @description The field's key. */
+            Key: string;
+            /** @description The field's value (any JSON value). */
+            Value?: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description 解散话题之后回调的请求包 — what IM sends after topics were deleted. */
+        AfterTopicDestroyedCallback: {
+            /**
+             * @description 回调命令 — always Group.CallbackAfterTopicDestroyed.
+             * @enum {string}
+             */
+            CallbackCommand: "Group.CallbackAfterTopicDestroyed";
+            /** @description 解散的话题所在的群组 — the group of the deleted topics. */
+            GroupId: string;
+            /** @description 代表解散话题所属的群组类型，这里为Community — the group type. */
+            Type: string;
+            /** @description 被解散话题的列表 — the deleted topics (the table says String; the example and doocs make it an array). */
+            TopicIdList: string[];
+            EventTime?: components["schemas"]["EventTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description 话题资料修改之后回调的请求包 — what IM sends after a topic's profile changed; probably only the changed fields. */
+        AfterTopicInfoChangedCallback: {
+            /**
+             * @description 回调命令 — always Group.CallbackAfterTopicInfoChanged.
+             * @enum {string}
+             */
+            CallbackCommand: "Group.CallbackAfterTopicInfoChanged";
+            /** @description 被变动的话题资料所属的群组ID — the group of the topic. */
+            GroupId: string;
+            /** @description Not in the documented body (so the app cannot tell which topic changed from it); optional. */
+            TopicId?: string;
+            /** @description 群组类型，这里为Community — the group type. */
+            Type: string;
+            /** @description 操作者 UserID — the operator. */
+            Operator_Account: string;
+            /** @description 变动后的话题名称 — the new name. */
+            Name?: string;
+            /** @description 变动后的话题简介 — the new introduction (the zh example comment says 公告 by mistake). */
+            Introduction?: string;
+            /** @description 变动后的话题公告 — the new notice. */
+            Notification?: string;
+            /** @description 变动后的话题头像 URL — the new avatar URL. */
+            FaceUrl?: string;
+            EventTime?: components["schemas"]["EventTime"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The app's answer to a callback, IM's envelope; every field required. */
+        CallbackReply: {
+            /**
+             * @description 请求处理的结果，OK 表示处理成功，FAIL 表示失败 — OK, or FAIL.
+             * @enum {string}
+             */
+            ActionStatus: "OK" | "FAIL";
+            /** @description 0 when the app handled it; for after-callbacks IM ignores it. */
+            ErrorCode: number;
+            /** @description 错误信息 — a message. */
+            ErrorInfo: string;
+        };
+        /** @description The verdict on a topic creation. ErrorCode 0 allows it, 1 refuses it (10016 for the creator), 10100–10200 refuses it with that code and ErrorInfo. */
+        BeforeCreateTopicReply: {
+            /**
+             * @description Always OK, even for a refusal (as in both doc examples).
+             * @enum {string}
+             */
+            ActionStatus: "OK" | "FAIL";
+            /** @description 0 allow, 1 refuse, or the app's own refusal code in [10100, 10200]. */
+            ErrorCode: (0 | 1) | components["schemas"]["CallbackRejectionCode"];
+            /** @description 错误信息 — passed to the creator with an own code. */
+            ErrorInfo: string;
+        };
     };
     responses: never;
     parameters: {
@@ -549,6 +677,27 @@ export interface components {
         random: number;
         /** @description 请求格式固定值为json — the request format, always `json`. */
         contenttype: "json";
+        /** @description App 在即时通信 IM 分配的应用标识 — the SDKAppID; the app must check it is its own (务必校验). */
+        CallbackSdkAppid: number;
+        /** @description 回调命令字 — the command word; the body's `CallbackCommand` is the same. */
+        CallbackCommand: string;
+        /** @description 可选，通常值为 JSON — optional, usually `json` (the tables say "JSON"; compare without case). */
+        CallbackContenttype: string;
+        /** @description 客户端 IP 地址 — the client's IP address. */
+        CallbackClientIP: string;
+        /**
+         * @description 客户端平台 — the platform: RESTAPI, Web, Android, iOS, Windows, Mac (en docs: macOS), iPad, Unknown. An open
+         *     string (the two languages disagree, and State.StateChange says IOS).
+         */
+        CallbackOptPlatform: string;
+        /**
+         * @description With callback authentication on (回调鉴权): `Sign = sha256(Token + RequestTime)`, 64 hex characters, over the
+         *     token and the `RequestTime` value exactly as sent. (The IM page's example token `xxxyyy` is a typo for
+         *     `xxxxyyyy`, which yields its `17773bc3…`.) The body, SdkAppid and command are not signed.
+         */
+        CallbackSign: string;
+        /** @description The signing time, Unix seconds (with authentication on); a request more than a minute off is refused. */
+        CallbackRequestTime: string;
     };
     requestBodies: never;
     headers: never;

@@ -12,10 +12,12 @@
  *   error-codes.ts    every documented code with its meanings (loaded lazily by the client)
  *   retry-codes.ts    per operation, the codes of each retry class
  *   hosts.ts          region → primary and backup origins
+ *   callbacks.ts      the topic callbacks (x-webhooks): handler name, kind, body rules
  */
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { listOperations, loadSpec, root } from "./lib/spec.mjs";
+import { callbackTable, renderCallbacks } from "./generate/callbacks.mjs";
 import { errorCodeRows, renderErrorCodes, renderRetryCodes, retryCodes } from "./generate/errors.mjs";
 import { regionHosts, renderHosts } from "./generate/hosts.mjs";
 import { operationTable, renderOperations } from "./generate/operations.mjs";
@@ -42,6 +44,7 @@ export const requestRules = ${literal(requestRules)} as const;
   "error-codes.ts": renderErrorCodes(rows),
   "retry-codes.ts": renderRetryCodes(retryCodes(rows, operationIds)),
   "hosts.ts": renderHosts(regionHosts(spec)),
+  "callbacks.ts": renderCallbacks(callbackTable(spec)),
 };
 
 const existing = (await readdir(outDir).catch(() => [])).filter((name) => name.endsWith(".ts"));

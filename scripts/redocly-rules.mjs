@@ -5,9 +5,10 @@
  * `tim/enum-metadata-aligned`: every `x-enum-*` / `x-retryable` array lines up index for index with `enum`.
  * `tim/operation-metadata`: every operation's `x-` metadata (rate limit, idempotency, items, policies) is present and
  * consistent with its bodies and error codes; the checks live in scripts/lib/operation-metadata.mjs, which the
- * generator applies too.
+ * generator applies too; and the callbacks of `x-webhooks` (scripts/lib/callbacks.mjs).
  */
 import { readOperationMetadata } from "./lib/operation-metadata.mjs";
+import { listCallbacks } from "./lib/callbacks.mjs";
 import { RETRY_CLASSES } from "./lib/retry-classes.mjs";
 import { listOperations } from "./lib/spec.mjs";
 function MaxLengthWithinBytes() {
@@ -74,6 +75,7 @@ function OperationMetadata() {
             ctx.report({ message, location: ctx.location.child([...entry.pointer, ...at]) });
           }
         }
+        for (const { at, message } of listCallbacks(root).problems) ctx.report({ message, location: ctx.location.child(at) });
       },
     },
   };

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { errorCodeRows } from "../generated/error-codes.js";
 import type { ErrorCodeRow } from "../src/api-error.js";
+import { listCallbacks } from "../scripts/lib/callbacks.mjs";
 import { limitedFields } from "./helpers/limits.js";
 import { launchChromium, offlineContext, skipBrowser } from "./helpers/chromium.js";
 
@@ -197,6 +198,14 @@ describe("docs page", () => {
           await page.close();
         },
       );
+    });
+
+    it("renders every callback of x-webhooks under Callbacks", async () => {
+      const page = await open("#/callbacks");
+      const summaries = listCallbacks(spec).entries.map((e) => e.operation.summary as string);
+      expect(summaries.length).toBeGreaterThan(0);
+      for (const summary of summaries) await expect.poll(() => page.locator("body").innerText()).toContain(summary);
+      await page.close();
     });
 
     it("attempted no request that would leave the machine", () => {

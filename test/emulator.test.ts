@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { operationIds, operations, type OperationId } from "../generated/operations.js";
 import { createClient, genUserSig, TimApiError, TimNetworkError, type ClientOptions } from "../src/index.js";
 import { handlers } from "../src/testing/handlers.js";
+import { createCallbackHandler } from "../src/callbacks/index.js";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../src/testing/index.js";
 import { responseErrors } from "./helpers/ajv.js";
 import { ADMIN, basicBody, GROUP, requestExamples, SDK_APP_ID, SECRET } from "./helpers/fixtures.js";
@@ -287,6 +288,33 @@ describe("callbacks, signed as IM signs them", () => {
       expect.objectContaining({ CallbackCommand: "Group.CallbackAfterTopicDestroyed", GroupId: GROUP, TopicIdList: [TopicId] }),
     ]);
     expect(seen[0]!.body).not.toHaveProperty("MuteAllMember");
+  });
+});
+
+describe("callbacks to a handler made by createCallbackHandler", () => {
+  it("are verified by it (the emulator signs as IM signs), dispatched typed, and its veto stops the create", async () => {
+    const seen: string[] = [];
+    const handler = createCallbackHandler({
+      sdkAppId: SDK_APP_ID,
+      token: "emulator-token",
+      on: {
+        beforeCreateTopic: (body) => (body.Name === "forbidden" ? { allow: false, code: 10101, info: "not that name" } : undefined),
+        afterCreateTopic: (body) => void seen.push(body.TopicId),
+      },
+    });
+    const emu = emulator({ callback: { token: "emulator-token", handler } });
+    const im = client(emu);
+    const { TopicId } = await im.createTopic({ GroupId: GROUP, TopicName: "fine" });
+    await emu.settle();
+    expect(seen).toEqual([TopicId]);
+    const error = await im.createTopic({ GroupId: GROUP, TopicName: "forbidden" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimApiError", code: 10101, info: "not that name" });
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["fine"]);
+    // A handler with another token refuses the emulator's callbacks: IM's default lets the create go ahead.
+    const strict = createCallbackHandler({ sdkAppId: SDK_APP_ID, token: "other", on: { beforeCreateTopic: () => ({ allow: false }) } });
+    const emu2 = emulator({ callback: { token: "emulator-token", handler: strict } });
+    await expect(client(emu2).createTopic({ GroupId: GROUP, TopicName: "x" })).resolves.toBeDefined();
+    expect(emu2.callbacks[0]!.reply).toMatchObject({ ok: false, status: 401 });
   });
 });
 

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { operationIds } from "../generated/operations.js";
+import { listCallbacks } from "../scripts/lib/callbacks.mjs";
 import { listOperations, pointer as specPointer } from "../scripts/lib/spec.mjs";
 import { errorsOf } from "./helpers/ajv.js";
 import { utf8ByteLength } from "../src/internal/utf8.js";
@@ -72,6 +73,7 @@ function collectExamples(): ExampleCase[] {
     for (const [key, value] of Object.entries(obj)) walk(value, [...at, key]);
   };
   walk(spec.paths, ["paths"]);
+  walk(spec["x-webhooks"], ["x-webhooks"]);
   for (const section of ["parameters", "requestBodies", "responses", "headers"]) {
     walk(spec.components[section], ["components", section]);
   }
@@ -100,6 +102,13 @@ function operationMediaTypes(operationId: string): { request: string[]; response
   const entry = listOperations(spec).find((e) => e.operationId === operationId);
   if (!entry?.request || !entry.response) throw new Error(`No operation ${operationId} with JSON bodies`);
   return { request: entry.request.pointer.map(String), response: entry.response.pointer.map(String) };
+}
+
+/** JSON pointers of a callback's body and 200 reply media types (`x-webhooks`). */
+function callbackMediaTypes(command: string): { request: string[]; response: string[] } {
+  const entry = listCallbacks(spec).entries.find((e) => e.command === command);
+  if (!entry) throw new Error(`No callback ${command}`);
+  return { request: [...entry.pointer, "requestBody", "content", "application/json"], response: [...entry.pointer, "responses", "200", "content", "application/json"] };
 }
 
 const at = (segments: string[]): Node => segments.reduce<Node>((acc, key) => acc[key], spec);
@@ -156,7 +165,9 @@ describe("a. every example in the spec validates against its schema", () => {
  */
 interface Page {
   dir: string;
-  operation: string;
+  /** The operation whose examples these are, or the callback's command word (`x-webhooks`). */
+  operation?: string;
+  callback?: string;
   source: string;
   requests: number;
   responses: number;
@@ -170,8 +181,9 @@ const pageFixtures = Object.entries(pages).flatMap(([page, { dir }]) =>
 );
 
 describe("b. the doc pages' JSON examples (test/fixtures/pages.json)", () => {
-  it("has a page for every operation, and every example of each page", () => {
-    expect(new Set(Object.values(pages).map((p) => p.operation))).toEqual(new Set(operationIds));
+  it("has a page for every operation and every callback, and every example of each page", () => {
+    expect(new Set(Object.values(pages).flatMap((p) => (p.operation ? [p.operation] : [])))).toEqual(new Set(operationIds));
+    expect(new Set(Object.values(pages).flatMap((p) => (p.callback ? [p.callback] : [])))).toEqual(new Set(listCallbacks(spec).entries.map((e) => e.command)));
     for (const [page, { requests, responses }] of Object.entries(pages)) {
       const files = pageFixtures.filter((f) => f.page === page).map((f) => f.file);
       expect(files.filter((f) => f.startsWith("request-")), page).toHaveLength(requests);
@@ -181,7 +193,8 @@ describe("b. the doc pages' JSON examples (test/fixtures/pages.json)", () => {
 
   it.each(pageFixtures.map((f) => [`${f.page}/${f.file}`, f] as const))("%s validates and is one of the spec's examples", (_name, fixture) => {
     const kind = fixture.file.startsWith("request-") ? "request" : "response";
-    const mediaType = operationMediaTypes(pages[fixture.page]!.operation)[kind];
+    const page = pages[fixture.page]!;
+    const mediaType = page.operation ? operationMediaTypes(page.operation)[kind] : callbackMediaTypes(page.callback!)[kind];
     expect(errorsOf(pointer(mediaType) + "/schema", fixture.value)).toEqual([]);
     const specExamples = Object.values<Node>(at(mediaType).examples ?? {}).map((e) => deref(e).value);
     expect(specExamples).toContainEqual(fixture.value);

@@ -3,12 +3,7 @@
  * `SdkAppid`, `CallbackCommand`, `contenttype=json`, `ClientIP`, `OptPlatform=RESTAPI` and, with a token,
  * `RequestTime` and `Sign = sha256(token + RequestTime)`; 2 s to answer.
  */
-const encoder = /* @__PURE__ */ new TextEncoder();
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+import { signCallback } from "../callbacks/sign.js";
 
 export interface CallbackTarget {
   sdkAppId: number;
@@ -24,18 +19,15 @@ export interface CallbackTarget {
 export type CallbackReply = { ok: true; status: number; body: Record<string, unknown> } | { ok: false; status?: number; reason: "timeout" | "network" | "status" | "body" };
 
 export async function postCallback(target: CallbackTarget, command: string, body: Record<string, unknown>, nowSeconds: number): Promise<CallbackReply> {
-  const url = new URL(target.url ?? "http://callback.invalid/");
-  url.searchParams.set("SdkAppid", String(target.sdkAppId));
-  url.searchParams.set("CallbackCommand", command);
-  url.searchParams.set("contenttype", "json");
-  url.searchParams.set("ClientIP", "127.0.0.1");
-  url.searchParams.set("OptPlatform", "RESTAPI");
-  if (target.token !== undefined) {
-    const time = String(nowSeconds);
-    url.searchParams.set("Sign", await sha256Hex(target.token + time));
-    url.searchParams.set("RequestTime", time);
-  }
-  const request = new Request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ CallbackCommand: command, ...body }) });
+  // Signed exactly as tim-topics/callbacks verifies: one implementation of IM's scheme.
+  const request = await signCallback({
+    ...(target.token === undefined ? {} : { token: target.token }),
+    sdkAppId: target.sdkAppId,
+    command,
+    body,
+    time: nowSeconds,
+    url: target.url ?? "http://callback.invalid/",
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), target.timeoutMs)));
   try {

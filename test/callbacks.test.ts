@@ -1,0 +1,232 @@
+/**
+ * tim-topics/callbacks: IM's signing scheme (the doc's vector and its typo), the checks that keep every handler from
+ * running on a request that is not IM's, dispatch of every command's doc example with its typed fields (iterating
+ * the spec's x-webhooks), verdicts, failing handlers, and no token in any reply or event.
+ */
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { callbacks } from "../generated/callbacks.js";
+import { listCallbacks } from "../scripts/lib/callbacks.mjs";
+import { callbackSign, createCallbackHandler, signCallback, type CallbackEvent, type CallbackHandlerOptions } from "../src/callbacks/index.js";
+import { TimConfigError } from "../src/errors.js";
+import { errorsOf } from "./helpers/ajv.js";
+import { spec } from "./helpers/fixtures.js";
+import { pointer } from "../scripts/lib/spec.mjs";
+
+const TOKEN = "callback-token-for-tests";
+const SDK_APP_ID = 888888;
+const NOW = 1_669_872_112;
+const entries = listCallbacks(spec).entries;
+const example = (command: string) => structuredClone(entries.find((e) => e.command === command)!.body.examples.basic!);
+
+function handler(extra: Partial<CallbackHandlerOptions> = {}) {
+  const events: CallbackEvent[] = [];
+  const calls: { name: string; body: unknown; context: unknown }[] = [];
+  const record = (name: string) => (body: unknown, context: unknown) => void calls.push({ name, body, context });
+  const handle = createCallbackHandler({
+    sdkAppId: SDK_APP_ID,
+    token: TOKEN,
+    clock: () => NOW * 1000,
+    on: Object.fromEntries(Object.values(callbacks).map((c) => [c.handler, record(c.handler)])),
+    onEvent: (e) => events.push(e),
+    ...extra,
+  });
+  return { handle, events, calls };
+}
+const signed = (command: string, body = example(command), options: { time?: number; token?: string; sdkAppId?: number } = {}) =>
+  signCallback({ token: options.token ?? TOKEN, sdkAppId: options.sdkAppId ?? SDK_APP_ID, command, body, time: options.time ?? NOW });
+const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as { ActionStatus: string; ErrorCode: number; ErrorInfo: string } });
+const BEFORE = "Group.CallbackBeforeCreateTopic";
+
+describe("callbackSign: Sign = hex(sha256(Token + RequestTime))", () => {
+  it("reproduces the published example with the token xxxxyyyy", async () => {
+    expect(await callbackSign("xxxxyyyy", "1669872112")).toBe("17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061");
+  });
+  it("does not yield it for the IM page's typo xxxyyy (that hash is e78a8547…)", async () => {
+    const typo = await callbackSign("xxxyyy", "1669872112");
+    expect(typo).not.toBe("17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061");
+    expect(typo).toBe("e78a85473bed2cdc8d6fa8c4d5a4ba4735fd64156e15a99516b9890293e135de");
+  });
+  it("agrees with node:crypto on other inputs (an independent implementation)", async () => {
+    for (const [token, time] of [["t", "0"], ["令牌", "1700000000"], ["x".repeat(128), "99999999999"]]) {
+      expect(await callbackSign(token!, time!)).toBe(createHash("sha256").update(token! + time!).digest("hex"));
+    }
+  });
+});
+
+describe("every command of the spec's x-webhooks", () => {
+  it("the generated table and the spec agree", () => {
+    expect(Object.keys(callbacks).sort()).toEqual(entries.map((e) => e.command).sort());
+    expect(entries.length).toBeGreaterThan(0);
+  });
+
+  it.each(entries.map((e) => [e.command, e] as const))("%s: its doc example is verified, validated and dispatched with its fields and context", async (command, entry) => {
+    const { handle, calls, events } = handler();
+    const response = await answer(await handle(await signed(command)));
+    expect(response).toEqual({ status: 200, body: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+    expect(calls).toEqual([{ name: entry.handler, body: example(command), context: { command, sdkAppId: SDK_APP_ID, clientIP: "127.0.0.1", optPlatform: "RESTAPI", requestTime: NOW } }]);
+    expect(events).toEqual([]);
+    // The reply validates against the spec's reply schema.
+    expect(errorsOf(`${pointer([...entry.pointer, "responses", "200", "content", "application/json"])}/schema`, response.body)).toEqual([]);
+  });
+
+  it.each(entries.map((e) => [e.command] as const))("%s: unknown fields pass (IM adds fields)", async (command) => {
+    const { handle, calls } = handler();
+    const response = await handle(await signed(command, { ...example(command), EventTime: "1670574414123", SomethingNew: { a: 1 } }));
+    expect(response.status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe("refused, and no handler runs", () => {
+  const cases: [string, () => Promise<Request>, number, CallbackEvent["reason"]][] = [
+    ["a stale RequestTime (61 s old)", () => signed(BEFORE, undefined, { time: NOW - 61 }), 401, "stale"],
+    ["a future RequestTime (61 s ahead)", () => signed(BEFORE, undefined, { time: NOW + 61 }), 401, "stale"],
+    ["a Sign made with another token", () => signed(BEFORE, undefined, { token: "not-the-token" }), 401, "sign"],
+    ["another app's SdkAppid", () => signed(BEFORE, undefined, { sdkAppId: SDK_APP_ID + 1 }), 403, "sdkappid"],
+    [
+      "no Sign while a token is configured",
+      () => signCallback({ sdkAppId: SDK_APP_ID, command: BEFORE, body: example(BEFORE) }),
+      401,
+      "unsigned",
+    ],
+    [
+      "a tampered Sign",
+      async () => {
+        const request = await signed(BEFORE);
+        const url = new URL(request.url);
+        const sign = url.searchParams.get("Sign")!;
+        url.searchParams.set("Sign", `${sign.slice(0, -1)}${sign.endsWith("0") ? "1" : "0"}`);
+        return new Request(url, { method: "POST", body: await request.text() });
+      },
+      401,
+      "sign",
+    ],
+    [
+      "a RequestTime that is not what was signed",
+      async () => {
+        const request = await signed(BEFORE);
+        const url = new URL(request.url);
+        url.searchParams.set("RequestTime", String(NOW + 1));
+        return new Request(url, { method: "POST", body: await request.text() });
+      },
+      401,
+      "sign",
+    ],
+    [
+      "a command in the query that is not the body's",
+      async () => {
+        const request = await signed(BEFORE);
+        const url = new URL(request.url);
+        url.searchParams.set("CallbackCommand", "Group.CallbackAfterCreateTopic");
+        return new Request(url, { method: "POST", body: await request.text() });
+      },
+      400,
+      "command",
+    ],
+    [
+      "a body that is not JSON",
+      async () => {
+        const request = await signed(BEFORE);
+        return new Request(request.url, { method: "POST", body: "{ not json" });
+      },
+      400,
+      "body",
+    ],
+    ["a body without a documented required field", () => signed(BEFORE, { CallbackCommand: BEFORE, Type: "Community", Name: "x" }), 400, "body"],
+    ["a TopicIdList that is not an array", () => signed("Group.CallbackAfterTopicDestroyed", { ...example("Group.CallbackAfterTopicDestroyed"), TopicIdList: "x" }), 400, "body"],
+    [
+      "a GET",
+      async () => new Request((await signed(BEFORE)).url),
+      405,
+      "method",
+    ],
+  ];
+
+  it.each(cases)("%s → %i", async (_, make, status, reason) => {
+    const { handle, calls, events } = handler();
+    const response = await answer(await handle(await make()));
+    expect(response.status).toBe(status);
+    expect(response.body.ErrorCode).not.toBe(0);
+    expect(response.body.ActionStatus).toBe("FAIL");
+    expect(calls).toEqual([]);
+    expect(events).toMatchObject([{ kind: "refused", status, reason }]);
+    expect(JSON.stringify(response.body) + JSON.stringify(events)).not.toContain(TOKEN);
+  });
+
+  it("RequestTime exactly maxSkewSeconds away either way still passes (the window is inclusive)", async () => {
+    for (const time of [NOW - 60, NOW + 60]) {
+      const { handle, calls } = handler();
+      expect((await handle(await signed(BEFORE, undefined, { time }))).status).toBe(200);
+      expect(calls).toHaveLength(1);
+    }
+  });
+});
+
+describe("verdicts and failures", () => {
+  it("before-create: { allow: false } refuses with ErrorCode 1; { allow: false, code, info } passes an own code through", async () => {
+    const refuse = handler({ on: { beforeCreateTopic: () => ({ allow: false }) } });
+    expect((await answer(await refuse.handle(await signed(BEFORE)))).body).toEqual({ ActionStatus: "OK", ErrorCode: 1, ErrorInfo: "" });
+    const own = handler({ on: { beforeCreateTopic: async (body) => ({ allow: false, code: 10150, info: `no ${body.Name}` }) } });
+    expect((await answer(await own.handle(await signed(BEFORE)))).body).toEqual({ ActionStatus: "OK", ErrorCode: 10150, ErrorInfo: "no MyFirstTopic" });
+    const allow = handler({ on: { beforeCreateTopic: () => ({ allow: true }) } });
+    expect((await answer(await allow.handle(await signed(BEFORE)))).body.ErrorCode).toBe(0);
+  });
+
+  it("a refusal code outside 10100–10200 is a TimConfigError reported to onEvent, and the failure policy answers", async () => {
+    const { handle, events } = handler({ on: { beforeCreateTopic: () => ({ allow: false, code: 42 }) } });
+    expect((await answer(await handle(await signed(BEFORE)))).body.ErrorCode).toBe(0); // policy "allow"
+    expect(events).toMatchObject([{ kind: "handler-failed", reason: "verdict" }]);
+    expect(events[0]!.error).toBeInstanceOf(TimConfigError);
+  });
+
+  it.each([
+    ["throws", { beforeCreateTopic: () => Promise.reject(new Error(`boom ${TOKEN}`)) }, "threw"],
+    ["outlasts handlerTimeoutMs", { beforeCreateTopic: () => new Promise<void>(() => {}) }, "timeout"],
+  ] as const)("a before-create handler that %s answers by onBeforeCreateFailure (allow by default, or deny)", async (_, on, reason) => {
+    for (const policy of ["allow", "deny"] as const) {
+      const { handle, events } = handler({ on, onBeforeCreateFailure: policy, handlerTimeoutMs: 30 });
+      const response = await answer(await handle(await signed(BEFORE)));
+      expect(response).toEqual({ status: 200, body: { ActionStatus: "OK", ErrorCode: policy === "allow" ? 0 : 1, ErrorInfo: "" } });
+      expect(events).toMatchObject([{ kind: "handler-failed", reason }]);
+      expect(JSON.stringify(response.body) + events[0]!.message).not.toContain(TOKEN);
+    }
+  });
+
+  it("an after-callback handler that throws or outlasts the budget answers 5xx", async () => {
+    for (const on of [{ afterCreateTopic: () => Promise.reject(new Error("db down")) }, { afterCreateTopic: () => new Promise<void>(() => {}) }]) {
+      const { handle, events } = handler({ on, handlerTimeoutMs: 30 });
+      const response = await answer(await handle(await signed("Group.CallbackAfterCreateTopic")));
+      expect(response.status).toBe(500);
+      expect(response.body.ErrorCode).not.toBe(0);
+      expect(events).toHaveLength(1);
+    }
+  });
+
+  it("a command it has no handler for, and another callback of the app, are acknowledged (200, ErrorCode 0)", async () => {
+    const { handle } = handler({ on: {} });
+    expect((await answer(await handle(await signed(BEFORE)))).body).toEqual({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+    const other = await signed("Group.CallbackAfterNewMemberJoin", { GroupId: "@TGS#2J4SZEAEL", Type: "Public" });
+    expect((await answer(await handle(other))).body.ErrorCode).toBe(0);
+  });
+});
+
+describe("options", () => {
+  it.each([
+    [{ sdkAppId: 0, token: TOKEN, on: {} }, "sdkAppId"],
+    [{ sdkAppId: SDK_APP_ID, on: {} }, "token"],
+    [{ sdkAppId: SDK_APP_ID, token: "", on: {} }, "token"],
+    [{ sdkAppId: SDK_APP_ID, token: TOKEN, on: { beforeCreateTopc: () => {} } }, "on"],
+    [{ sdkAppId: SDK_APP_ID, token: TOKEN, on: {}, handlerTimeoutMs: 2000 }, "handlerTimeoutMs"],
+  ])("refuses %o, naming `%s`", (options, option) => {
+    expect(() => createCallbackHandler(options as CallbackHandlerOptions)).toThrow(expect.objectContaining({ name: "TimConfigError", option }));
+  });
+
+  it("runs without a token only with insecureAcceptUnsigned, and then needs no Sign", async () => {
+    const calls: unknown[] = [];
+    const handle = createCallbackHandler({ sdkAppId: SDK_APP_ID, insecureAcceptUnsigned: true, on: { afterTopicDestroyed: (body) => void calls.push(body.TopicIdList) } });
+    const request = await signCallback({ sdkAppId: SDK_APP_ID, command: "Group.CallbackAfterTopicDestroyed", body: example("Group.CallbackAfterTopicDestroyed") });
+    expect((await handle(request)).status).toBe(200);
+    expect(calls).toEqual([example("Group.CallbackAfterTopicDestroyed").TopicIdList]);
+  });
+});
