@@ -23,7 +23,9 @@ import { tsImport } from "tsx/esm/api";
 import { build, distEntry, root } from "./build.mjs";
 import { denoBinary, nodeBinary } from "./node-versions.mjs";
 import { startPrism } from "./prism.mjs";
+import { listCallbacks } from "./lib/callbacks.mjs";
 import { exampleValues, listOperations, loadSpec } from "./lib/spec.mjs";
+import { callbackFixture } from "../test/runtimes/callback-app.mjs";
 import { fixture } from "../test/runtimes/scenario.mjs";
 
 const argv = process.argv.slice(2);
@@ -114,13 +116,123 @@ async function processRuntime({ command, prefix, example }, baseUrl) {
   const scenario = await run(command, [...prefix, "test/runtimes/cli.mjs", baseUrl]);
   const line = scenario.stdout.split("\n").find((l) => l.startsWith(marker));
   const result = line ? JSON.parse(line.slice(marker.length)) : { ok: false, checks: [] };
+  const served = await processCallbacks(command, prefix);
+  result.checks.push(served);
+  result.ok &&= served.ok;
+  const callbackProblems = example === "examples/node.mjs" ? await nodeCallbackExample(command) : [];
   const problems = [];
   if (!line || scenario.code !== 0) problems.push(`scenario exited ${scenario.code}${line ? "" : " without a result"}\n${indent(scenario.stdout + scenario.stderr)}`);
 
   const ex = await run(command, [...prefix, example], { env: exampleEnv(baseUrl) });
   const exampleProblem = ex.code !== 0 ? `exited ${ex.code}` : checkExampleOutput(ex.stdout);
   if (exampleProblem) problems.push(`${example}: ${exampleProblem}\n${indent(ex.stdout + ex.stderr)}`);
-  return { result, example: { name: example, ok: !exampleProblem }, problems };
+  problems.push(...callbackProblems);
+  return { result, example: { name: callbackProblems.length === 0 && example === "examples/node.mjs" ? `${example} + examples/callbacks-node.mjs` : example, ok: !exampleProblem && callbackProblems.length === 0 }, problems };
+}
+
+// ───────────────────────────── callbacks: each runtime serves tim-topics/callbacks over loopback ─────────────────────────────
+
+/**
+ * POSTs a signed callback for each command of the spec (its doc example), a before-create veto and one with a
+ * tampered Sign to `origin` (the runtime's server), then reads back which handlers ran: one check for the table.
+ */
+async function driveCallbacks(origin) {
+  const started = performance.now();
+  const name = "serves tim-topics/callbacks over loopback: every command's doc example verified and dispatched, a veto, a tampered Sign refused";
+  try {
+    const { signCallback } = await import(pathToFileURL(path.join(root, "dist/src/callbacks/index.js")).href);
+    const entries = listCallbacks(loadSpec()).entries;
+    const send = async (command, body, tamper = false) => {
+      const request = await signCallback({ ...callbackFixture, command, body, url: `${origin}/im-callback` });
+      const url = new URL(request.url);
+      if (tamper) url.searchParams.set("Sign", "0".repeat(64));
+      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: await request.text() });
+      return { status: response.status, body: await response.json() };
+    };
+    for (const entry of entries) {
+      const reply = await send(entry.command, entry.body.examples.basic);
+      if (reply.status !== 200 || reply.body.ErrorCode !== 0) throw new Error(`${entry.command}: ${JSON.stringify(reply)}`);
+    }
+    const before = entries.find((e) => e.kind === "before");
+    const veto = await send(before.command, { ...before.body.examples.basic, Name: "veto" });
+    if (veto.body.ErrorCode !== 10150 || veto.body.ActionStatus !== "OK") throw new Error(`veto: ${JSON.stringify(veto)}`);
+    const tampered = await send(before.command, before.body.examples.basic, true);
+    if (tampered.status !== 401) throw new Error(`tampered Sign: ${JSON.stringify(tampered)}`);
+    const seen = await (await fetch(`${origin}/__seen`)).json();
+    const expected = [...entries.map((e) => e.handler), before.handler];
+    if (JSON.stringify(seen.map((s) => s.handler)) !== JSON.stringify(expected) || seen.some((s) => s.optPlatform !== "RESTAPI")) {
+      throw new Error(`handlers ran: ${JSON.stringify(seen)}; expected ${JSON.stringify(expected)}`);
+    }
+    return { name, ok: true, ms: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { name, ok: false, ms: Math.round(performance.now() - started), error: String(error?.stack ?? error) };
+  }
+}
+
+/** The callback examples: a topic named "spam" refused, another allowed, an unsigned request refused. */
+async function checkCallbackExample(origin, name) {
+  const { signCallback } = await import(pathToFileURL(path.join(root, "dist/src/callbacks/index.js")).href);
+  const command = "Group.CallbackBeforeCreateTopic";
+  const post = async (options) => {
+    const request = await signCallback({ sdkAppId: callbackFixture.sdkAppId, command, url: `${origin}/`, ...options });
+    const response = await fetch(request.url, { method: "POST", headers: { "content-type": "application/json" }, body: await request.text() });
+    return { status: response.status, code: (await response.json()).ErrorCode };
+  };
+  const body = (Name) => ({ Operator_Account: "u", Type: "Community", Name });
+  const results = [await post({ token: callbackFixture.token, body: body("spam offers") }), await post({ token: callbackFixture.token, body: body("General") }), await post({ body: body("General") })];
+  const ok = JSON.stringify(results) === JSON.stringify([{ status: 200, code: 1 }, { status: 200, code: 0 }, { status: 401, code: 1 }]);
+  return ok ? [] : [`${name}: ${JSON.stringify(results)}`];
+}
+
+/** Runs examples/callbacks-node.mjs unchanged on a free port and checks it answers as it says. */
+async function nodeCallbackExample(node) {
+  const env = { ...process.env, PORT: "0", TIM_SDKAPPID: String(callbackFixture.sdkAppId), TIM_CALLBACK_TOKEN: callbackFixture.token };
+  const child = spawn(node, ["examples/callbacks-node.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  try {
+    const origin = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not listening:\n${output}`)), stepTimeoutMs);
+      child.stdout.on("data", (d) => {
+        output += d;
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match) (clearTimeout(timer), resolve(match[1]));
+      });
+      child.stderr.on("data", (d) => (output += d));
+    });
+    return await checkCallbackExample(origin, "examples/callbacks-node.mjs");
+  } catch (error) {
+    return [`examples/callbacks-node.mjs: ${error}`];
+  } finally {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  }
+}
+
+/** Starts callback-serve.mjs in a runtime process, drives it, stops it. */
+async function processCallbacks(command, prefix) {
+  const child = spawn(command, [...prefix, "test/runtimes/callback-serve.mjs"], { cwd: root, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  try {
+    const port = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no port within ${stepTimeoutMs} ms:\n${output}`)), stepTimeoutMs);
+      const onData = (d) => {
+        output += d;
+        const match = /##tim-topics-callbacks (\d+)/.exec(output);
+        if (match) (clearTimeout(timer), resolve(Number(match[1])));
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", (d) => (output += d));
+      child.on("exit", (code) => reject(new Error(`exited ${code}:\n${output}`)));
+    });
+    return await driveCallbacks(`http://127.0.0.1:${port}`);
+  } catch (error) {
+    return { name: "serves tim-topics/callbacks over loopback", ok: false, ms: 0, error: String(error) };
+  } finally {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  }
 }
 
 // ───────────────────────────── bundles for runtimes without a module resolver ─────────────────────────────
@@ -134,7 +246,11 @@ async function bundle(entry, { format = "esm", platform = "browser", conditions 
     format,
     platform,
     target: "es2022",
-    alias: { "tim-topics": distEntry, "tim-topics/testing": path.join(root, "dist/src/testing/index.js") },
+    alias: {
+      "tim-topics": distEntry,
+      "tim-topics/testing": path.join(root, "dist/src/testing/index.js"),
+      "tim-topics/callbacks": path.join(root, "dist/src/callbacks/index.js"),
+    },
     ...(conditions ? { conditions } : {}),
     logLevel: "silent",
   });
@@ -237,7 +353,29 @@ async function workerdRuntime(baseUrl, info) {
     const result = response.ok ? JSON.parse(body) : { ok: false, checks: [{ name: "scenario worker", ok: false, ms: 0, error: `${response.status} ${body}` }] };
     const example = await mf.getWorker("example");
     const problems = await checkWorkerExample((url, init) => example.fetch(url, init).then(async (r) => ({ status: r.status, body: await r.text() })));
-    return { result, example: { name: "examples/cloudflare-worker.mjs", ok: problems.length === 0 }, problems };
+    const callbackExample = new Miniflare({
+      log: new Log(LogLevel.WARN),
+      cf: false,
+      modules: true,
+      compatibilityDate,
+      bindings: { TIM_SDKAPPID: String(callbackFixture.sdkAppId), TIM_CALLBACK_TOKEN: callbackFixture.token },
+      script: await bundle("examples/callbacks-worker.mjs", { conditions }),
+    });
+    try {
+      problems.push(...(await checkCallbackExample((await callbackExample.ready).origin, "examples/callbacks-worker.mjs")));
+    } finally {
+      await callbackExample.dispose();
+    }
+    // The callback handler in a workerd of its own, reached over loopback HTTP at the URL miniflare serves it on.
+    const served = new Miniflare({ log: new Log(LogLevel.WARN), cf: false, modules: true, compatibilityDate, script: await bundle("test/runtimes/callback-worker.mjs", { conditions }) });
+    try {
+      const check = await driveCallbacks((await served.ready).origin);
+      result.checks.push(check);
+      result.ok &&= check.ok;
+    } finally {
+      await served.dispose();
+    }
+    return { result, example: { name: "examples/cloudflare-worker.mjs, examples/callbacks-worker.mjs", ok: problems.length === 0 }, problems };
   } finally {
     await mf.dispose();
   }
@@ -274,6 +412,17 @@ async function edgeRuntime(baseUrl, info) {
   const problems = await checkWorkerExample(async (url, init) =>
     JSON.parse(await runtime.evaluate(`timMatrix.workerExample(${JSON.stringify(url)}, ${JSON.stringify(init ?? {})}, ${env})`)),
   );
+  // The callback handler as a fetch listener, served over loopback HTTP by edge-runtime's own server.
+  const { runServer } = await import("edge-runtime");
+  const callbackRuntime = new EdgeRuntime({ initialCode: await bundle("test/runtimes/callback-worker.mjs", { format: "iife", conditions: ["edge-light", "worker", "browser"] }) });
+  const server = await runServer({ runtime: callbackRuntime, port: 0, host: "127.0.0.1" });
+  try {
+    const check = await driveCallbacks(new URL(server.url).origin);
+    result.checks.push(check);
+    result.ok &&= check.ok;
+  } finally {
+    await server.close();
+  }
   return { result, example: { name: "examples/cloudflare-worker.mjs (fetch handler)", ok: problems.length === 0 }, problems };
 }
 
