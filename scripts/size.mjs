@@ -22,7 +22,7 @@ const targetBytes = 11_500;
  * The enforced ceiling: the initial load as last reviewed plus ~3 %, so any growth fails the build and has to be
  * looked at. openapi-fetch alone is ~2.6 kB of it. Lower it whenever the bundle shrinks.
  */
-const budgetBytes = 14_400;
+const budgetBytes = 14_650;
 
 /**
  * The package's other runtime-neutral entries, each bundled alone (everything it exports) and bounded by its own
