@@ -16,6 +16,8 @@ import {
   TimAbortError,
   TimConfigError,
 } from "tim-topics";
+import { createCallbackHandler, signCallback } from "tim-topics/callbacks";
+import { createEmulator } from "tim-topics/testing";
 
 export async function consumer(baseUrl: string, secretKey: string): Promise<string[]> {
   const im = createClient({ sdkAppId: 1400000000, identifier: "administrator", secretKey, baseUrl, maxRetries: 2, timeoutMs: 5000 });
@@ -51,6 +53,19 @@ export async function consumer(baseUrl: string, secretKey: string): Promise<stri
   await im.createTopic({ GroupId: "@TGS#_@TGS#cQVLVHIM62CJ" });
   // @ts-expect-error From_Account is required by get_topic
   await im.getTopic({ GroupId: "@TGS#_@TGS#cQVLVHIM62CJ" });
+
+  // The rest of the lifecycle, typed from the spec.
+  await im.modifyTopic({ GroupId: "@TGS#_@TGS#cQVLVHIM62CJ", TopicId: topicId, MuteAllMember: "On" });
+  // @ts-expect-error MuteAllMember is "On" | "Off"
+  await im.modifyTopic({ GroupId: "@TGS#_@TGS#cQVLVHIM62CJ", TopicId: topicId, MuteAllMember: "on" });
+  const destroyed = await im.destroyTopic({ GroupId: "@TGS#_@TGS#cQVLVHIM62CJ", TopicIdList: [topicId] });
+  for (const topic of destroyed.topics) names.push(topic.ok ? `${topic.TopicId} ${topic.alreadyApplied ?? false}` : String(topic.error.code));
+  const imported: string = (await im.importTopic({ GroupId: "@TGS#_@TGS#cQVLVHIM62CJ", TopicName: "t", CreateTime: 1448357837 })).TopicId;
+  names.push(imported);
+  const emu = createEmulator({ sdkAppId: 1400000000, secretKey });
+  const handler = createCallbackHandler({ sdkAppId: 1400000000, token: "t", on: { beforeCreateTopic: (body) => (body.Name === "x" ? { allow: false } : undefined) } });
+  const callbackReply: Response = await handler(await signCallback({ token: "t", sdkAppId: 1400000000, command: "Group.CallbackBeforeCreateTopic", body: {} }));
+  names.push(String(callbackReply.status), String(emu.calls.length));
 
   const sig: string = await genUserSig({ sdkAppId: 1400000000, secretKey, identifier: "administrator", expireSeconds: 86400 });
   const check = await verifyUserSig(sig, { sdkAppId: 1400000000, secretKey, identifier: "administrator" });
