@@ -6,6 +6,8 @@
  * was 50 ms, which capped a bulk import at 95.2 % of the limit before any loss, under the 95 % it must sustain.
  */
 const MARGIN_MS = 20;
+/** Below MARGIN_MS, so catching up on a late timer never lets N + 1 sends into one second. */
+const MAX_LAG_MS = 2;
 
 /** A place in the queue, taken in call order; the slot is granted only once its holder waits for it. */
 export interface Ticket {
@@ -34,6 +36,8 @@ export interface Limiter {
  */
 export function createWindowLimiter(perSecond: number, now: () => number = () => performance.now()): Limiter {
   const interval = (1000 + MARGIN_MS) / perSecond;
+  /** How late a timer may fire without the schedule slipping: timers fire a millisecond or more late. */
+  const lag = Math.min(MAX_LAG_MS, interval / 2);
   interface Place {
     grant?: () => void;
     gone?: boolean;
@@ -47,8 +51,8 @@ export function createWindowLimiter(perSecond: number, now: () => number = () =>
   };
   const pump = () => {
     timer = undefined;
-    // max(…, t − 1): a timer up to 1 ms late does not push every later send back (no drift); an idle limiter
-    // does not bank sends for later (no burst).
+    // max(…, t − lag): a timer that fires up to `lag` late does not push every later send back (no drift), and an
+    // idle limiter does not bank sends for later (no burst). N + 1 sends still span ≥ 1 s + MARGIN_MS − lag.
     for (let t = now(); queue.length && t >= next; ) {
       const head = queue[0]!;
       if (head.gone) {
@@ -58,7 +62,7 @@ export function createWindowLimiter(perSecond: number, now: () => number = () =>
       if (!head.grant) return; // its holder is not waiting yet: wait() schedules again
       queue.shift();
       head.grant();
-      next = Math.max(next, t - 1) + interval;
+      next = Math.max(next, t - lag) + interval;
     }
     schedule();
   };

@@ -203,7 +203,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   };
 
   /** IM's answer to one call, or a failure thrown as IM would answer it. */
-  async function answer(request: Request, call: EmulatorCall, operation: OperationId, fault: Fault | undefined): Promise<Response> {
+  async function answer(request: Request, call: EmulatorCall, operation: OperationId, fault: Fault | undefined, arrived: number): Promise<Response> {
     const url = new URL(request.url);
     if (fault && "status" in fault) return new Response(fault.body ?? "", { status: fault.status, headers: { "content-type": "text/html" } });
     if (fault && "lose" in fault && fault.lose === "request") throw connectionReset();
@@ -214,7 +214,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     } catch {
       call.body = undefined;
     }
-    const refused = await checkQuery(operation, url.searchParams) ?? rateLimited(operation);
+    const refused = (await checkQuery(operation, url.searchParams)) ?? rateLimited(operation, arrived);
     if (refused) return reply(call, refused);
     if (fault && "code" in fault) return reply(call, new ImFailure(fault.code, fault.info ?? failure(operation, fault.code).info));
     if (fault && "answer" in fault) {
@@ -270,9 +270,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   }
 
   /** 10006 beyond the operation's documented calls per second (a sliding 1 s window). */
-  function rateLimited(operation: OperationId): ImFailure | undefined {
+  function rateLimited(operation: OperationId, now: number): ImFailure | undefined {
     if (options.rateLimit === false) return undefined;
-    const now = clock();
     const window = (windows.get(operation) ?? []).filter((t) => t > now - 1000);
     windows.set(operation, window);
     if (window.length >= operations[operation].rateLimitPerSecond) return failure(operation, 10006, `more than ${operations[operation].rateLimitPerSecond} calls in 1 s`);
@@ -281,6 +280,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   }
 
   async function handle(request: Request): Promise<Response> {
+    // Counted against the rate limit when it arrived, not when its body and UserSig had been checked.
+    const arrived = clock();
     const call: EmulatorCall = { operation: undefined, body: undefined, code: undefined, processed: false };
     calls.push(call);
     const operation = operationByPath.get(new URL(request.url).pathname);
@@ -288,7 +289,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     call.operation = operation;
     if (request.method !== "POST") return new Response("POST only", { status: 405 });
     const fault = takeFault(operation);
-    const response = await answer(request, call, operation, fault);
+    const response = await answer(request, call, operation, fault, arrived);
     // Latency comes after the work: IM finishes what a caller who gave up had asked for.
     if (fault?.latencyMs) await delay(fault.latencyMs, request.signal);
     if (fault && "lose" in fault && fault.lose === "answer") throw connectionReset(); // the change stands
