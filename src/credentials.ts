@@ -136,7 +136,7 @@ export function waitForUserSig(
 ): Promise<string> {
   return within(pending, call.signal, Math.min(call.deadlineAt, Date.now() + call.timeoutMs), (why) =>
     why === "signal"
-      ? new TimAbortError(`${details().operation} aborted while waiting for a UserSig`, { ...details(), cause: call.signal?.reason })
+      ? new TimAbortError(`${details().operation} aborted while waiting for a UserSig`, { ...details(), cause: call.signal?.reason }, sent)
       : Date.now() >= call.deadlineAt
         ? new TimTimeoutError("deadline", call.deadlineMs!, details(), sent)
         : new TimTimeoutError("userSig", call.timeoutMs, details(), sent),

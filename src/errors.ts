@@ -71,10 +71,18 @@ export class TimApiError extends TimError {
   mayHaveBeenApplied: boolean;
 
   constructor(
-    fields: { code: number; info: string; retry: RetryClass; codeName?: string; meaning?: { zh: string; en: string } },
+    fields: {
+      code: number;
+      info: string;
+      retry: RetryClass;
+      codeName?: string;
+      meaning?: { zh: string; en: string };
+      /** True when an earlier attempt of the call may have been applied, whatever this code says (a read-back that failed). */
+      appliedEarlier?: boolean;
+    },
     details: TimErrorDetails,
   ) {
-    const maybe = mayHaveBeenApplied({ kind: "api", retry: fields.retry });
+    const maybe = fields.appliedEarlier === true || mayHaveBeenApplied({ kind: "api", retry: fields.retry });
     const explained = fields.meaning ? ` — ${fields.meaning.en}` : "";
     super(`${details.operation} failed: ErrorCode ${fields.code} (${fields.info || "no ErrorInfo"})${explained}${applied(maybe)}`, details);
     this.mayHaveBeenApplied = maybe;
@@ -200,9 +208,14 @@ export class TimTimeoutError extends TimError {
   }
 }
 
-/** The caller's `AbortSignal` fired. */
+/** The caller's `AbortSignal` fired. `mayHaveBeenApplied`: an attempt had been sent before (or when) it did. */
 export class TimAbortError extends TimError {
   override name = "TimAbortError";
+  mayHaveBeenApplied: boolean;
+  constructor(message: string, details: TimErrorDetails = {}, sent = false) {
+    super(`${message}${applied(sent)}`, details);
+    this.mayHaveBeenApplied = sent;
+  }
 }
 
 /**

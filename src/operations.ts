@@ -6,6 +6,7 @@
 import { operations, type OperationId, type OperationMethods } from "../generated/operations.js";
 import type { components, operations as OperationTypes } from "../generated/schema.js";
 import type { TimApiError } from "./errors.js";
+import type { RequestEvent } from "./hooks.js";
 
 export type { OperationId };
 
@@ -72,6 +73,8 @@ export interface CallOptions {
   maxRetries?: number;
   /** Extra request headers (e.g. `Prefer: example=error10010` for a Prism mock). */
   headers?: Record<string, string>;
+  /** Called as each attempt of this call is sent (after the client's own `onRequest`). */
+  onRequest?: (event: RequestEvent) => void;
 }
 
 /** How a call went. */

@@ -5,7 +5,7 @@
 import { regionHosts, type Region } from "../generated/hosts.js";
 import { MIN_RENEWAL_MARGIN_SECONDS, type UserSigSource } from "./credentials.js";
 import { DEFAULTS } from "./defaults.js";
-import type { Hooks } from "./hooks.js";
+import type { Hooks, RequestEvent } from "./hooks.js";
 import { assertInteger, assertOption as check } from "./internal/assert.js";
 import type { CallOptions } from "./operations.js";
 import { assertIdentityOptions, assertSecretKey } from "./usersig.js";
@@ -151,6 +151,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       deadlineMs: o.deadlineMs,
       signal: undefined,
       headers: undefined,
+      onRequest: undefined,
     }),
     ratePerSecond: rate,
     // Some runtimes' fetch throws "Illegal invocation" when called unbound.
@@ -176,6 +177,7 @@ export interface CallSettings {
   readonly deadlineMs: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly headers: Readonly<Record<string, string>> | undefined;
+  readonly onRequest: ((event: RequestEvent) => void) | undefined;
 }
 
 /** Checks a call's options as `resolveOptions` checks the client's (`TimConfigError` naming the option); `null` is none. */
@@ -183,22 +185,28 @@ export function resolveCallOptions(resolved: ResolvedOptions, options: CallOptio
   if (options == null) return resolved.callDefaults;
   check(typeof options === "object", "options", "must be an object (or omitted)");
   assertBudgets(options);
-  const { signal, headers } = options;
+  const { signal, headers, onRequest } = options;
   check(
     signal === undefined || (typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function"),
     "signal",
     "must be an AbortSignal",
   );
   check(
-    headers === undefined || (typeof headers === "object" && headers !== null && Object.values(headers).every((v) => typeof v === "string")),
+    headers === undefined ||
+      (typeof headers === "object" && headers !== null && Object.entries(headers).every(([name, value]) => HEADER_NAME.test(name) && typeof value === "string" && !/[\r\n\0]/.test(value))),
     "headers",
-    "must be an object of string values",
+    "must be an object of HTTP header names and string values without CR, LF or NUL",
   );
+  check(onRequest === undefined || typeof onRequest === "function", "onRequest", "must be a function");
   return {
     maxRetries: options.maxRetries ?? resolved.callDefaults.maxRetries,
     timeoutMs: options.timeoutMs ?? resolved.callDefaults.timeoutMs,
     deadlineMs: options.deadlineMs ?? resolved.callDefaults.deadlineMs,
     signal,
     headers,
+    onRequest,
   };
 }
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

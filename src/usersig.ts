@@ -101,10 +101,12 @@ export function importHmacKey(secretKey: string): Promise<CryptoKey> {
     if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.delete(hmacKeys.keys().next().value!);
     key = subtleCrypto().importKey("raw", encoder.encode(secretKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     hmacKeys.set(secretKey, key);
+    // A failed import is not cached: the next call tries again.
+    const failed = key;
+    failed.catch(() => hmacKeys.get(secretKey) === failed && hmacKeys.delete(secretKey));
   }
   return key;
 }
-
 
 /** @internal */
 export function subtleCrypto(): SubtleCrypto {

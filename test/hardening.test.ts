@@ -239,6 +239,10 @@ describe("6. per-call options pass the client's gate", () => {
     [{ deadlineMs: "300" }, "deadlineMs"],
     [{ signal: "abort" }, "signal"],
     [{ headers: { Prefer: 1 } }, "headers"],
+    [{ headers: { "X-Injected": "a\r\nX-Evil: 1" } }, "headers"],
+    [{ headers: { "bad name": "x" } }, "headers"],
+    [{ headers: { "X-Nul": "a\u0000b" } }, "headers"],
+    [{ onRequest: "log" }, "onRequest"],
     ["fast", "options"],
   ])("%j is a TimConfigError naming `%s`, and nothing is sent", async (options, option) => {
     const before = urls.length;
@@ -251,6 +255,17 @@ describe("6. per-call options pass the client's gate", () => {
   it("null options are no options, and a bad call rejects rather than throws", async () => {
     await expect(im.getTopic(getBody(), null)).resolves.toMatchObject({ topics: [] });
     expect(() => void im.getTopic(getBody(), { maxRetries: 50 }).catch(() => {})).not.toThrow();
+  });
+
+  it("a per-call onRequest sees each attempt, after the client's own", async () => {
+    const server = await serve({ fallback: { kind: "http", status: 503, headers: { "retry-after-ms": "0" } } });
+    const seen: string[] = [];
+    const h = harness(server.origin, { onRequest: (e) => seen.push(`client ${e.attempt}`) });
+    await settle(h.im.getTopic(getBody(), { maxRetries: 1, onRequest: (e) => seen.push(`call ${e.attempt} ${e.operation}`) }));
+    expect(seen).toEqual(["client 1", "call 1 getTopic", "client 2", "call 2 getTopic"]);
+    // A later call without one is not reported to it.
+    await settle(h.im.getTopic(getBody(), { maxRetries: 0 }));
+    expect(seen.filter((s) => s.startsWith("call"))).toHaveLength(2);
   });
 
   it("a per-call maxRetries is obeyed", async () => {

@@ -7,7 +7,7 @@
 import type { Client } from "openapi-fetch";
 import type { paths } from "../../generated/schema.js";
 import { waitForUserSig, type Credentials } from "../credentials.js";
-import { isTimError, type TimErrorDetails } from "../errors.js";
+import { isTimError, TimApiError, type TimErrorDetails } from "../errors.js";
 import { randomUint32 } from "../internal/random.js";
 import { operationTable, type CallMeta, type CallOptions, type OperationId } from "../operations.js";
 import { resolveCallOptions, type ResolvedOptions } from "../options.js";
@@ -47,6 +47,7 @@ export function createInvoker(ctx: CallContext) {
       timeoutMs: call.timeoutMs,
       deadlineMs,
       signal: call.signal,
+      onRequest: call.onRequest,
       random,
       started,
       deadlineAt: deadlineMs === undefined ? Infinity : started + deadlineMs,
@@ -92,7 +93,12 @@ export function createInvoker(ctx: CallContext) {
         const read = await readBack(descriptor, sent, resolved.identifier, remaining, (op, readBody, readDeadline) =>
           run(op, readBody, options, readDeadline),
         );
-        if (read) {
+        if (read === "unconfirmed") {
+          // The conflict stands, but this call's own lost attempt may be what made the ID: say so.
+          const { code, info, retry, codeName, meaning } = answer.error as TimApiError;
+          throw new TimApiError({ code, info, retry, codeName, meaning, appliedEarlier: true }, details());
+        }
+        if (read !== "other") {
           const pick = descriptor.pick!;
           return {
             [pick]: read.id,

@@ -27,8 +27,9 @@ export function isDuplicateAfterLostAnswer(descriptor: OperationDescriptor, erro
 export type Run = (operation: OperationId, body: Record<string, unknown>, deadlineMs: number | undefined) => Promise<Record<string, unknown>>;
 
 /**
- * The ID read back, if it is the one this call made; undefined when it is not (or cannot be confirmed). An abort of
- * the read is the caller's, and is thrown. `identifier` is the admin account, the view the read takes when the body
+ * The ID read back, if it is the one this call made; `"other"` when it belongs to another topic (the conflict stands);
+ * `"unconfirmed"` when the read failed (the call's own lost attempt may have made it). An abort of the read is the
+ * caller's, and is thrown. `identifier` is the admin account, the view the read takes when the body
  * names no `From_Account`.
  */
 export async function readBack(
@@ -37,7 +38,7 @@ export async function readBack(
   identifier: string,
   remainingMs: number | undefined,
   run: Run,
-): Promise<{ id: string; attempts: number } | undefined> {
+): Promise<{ id: string; attempts: number } | "other" | "unconfirmed"> {
   const { operation, list, match } = descriptor.readBack!;
   const id = sent[descriptor.idempotencyKey!] as string;
   const target = operationTable[operation];
@@ -52,7 +53,7 @@ export async function readBack(
     result = await run(operation, body, remainingMs);
   } catch (error) {
     if (error instanceof TimAbortError) throw error; // the caller gave up: say so
-    return undefined; // otherwise the conflict is the better answer
+    return "unconfirmed";
   }
   const items = target.items!;
   const idKey = items.id[items.id.length - 1]!;
@@ -61,5 +62,5 @@ export async function readBack(
     const holder = readPath(item, items.id.slice(0, -1));
     return match.every((field) => readPath(holder, [field]) === sent[field]);
   });
-  return found ? { id, attempts: (result.meta as { attempts: number }).attempts } : undefined;
+  return found ? { id, attempts: (result.meta as { attempts: number }).attempts } : "other";
 }

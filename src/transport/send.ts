@@ -7,7 +7,7 @@ import type { OperationId } from "../../generated/operations.js";
 import { apiError } from "../api-error.js";
 import { waitForUserSig } from "../credentials.js";
 import { TimAbortError, TimHttpError, TimNetworkError, TimResponseError, TimTimeoutError, type TimError, type TimErrorDetails } from "../errors.js";
-import type { Hooks } from "../hooks.js";
+import type { Hooks, RequestEvent } from "../hooks.js";
 import { sleep } from "../internal/sleep.js";
 import type { Ticket } from "../rate-limit.js";
 import { redact, scrubCause } from "../redact.js";
@@ -39,6 +39,8 @@ export interface SendPlan {
   readonly timeoutMs: number;
   readonly deadlineMs: number | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The call's own `onRequest`, beside the client's. */
+  readonly onRequest?: ((event: RequestEvent) => void) | undefined;
   readonly random: number;
   /** `Date.now()` when the call started; `deadlineAt` is `started + deadlineMs` (Infinity without a deadline). */
   readonly started: number;
@@ -113,7 +115,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
 
   const details = (): TimErrorDetails => ({ operation, attempts, durationMs: Date.now() - plan.started, url: url(), random: plan.random });
   const event = () => ({ operation, attempt: attempts, url: url() });
-  const aborted = (where: string) => new TimAbortError(`${operation} aborted${where}`, { ...details(), cause: signal?.reason });
+  const aborted = (where: string, inFlight = false) => new TimAbortError(`${operation} aborted${where}`, { ...details(), cause: signal?.reason }, applied || inFlight);
   const done = (error: TimError): Outcome => ({ ok: false, error, attempts, url, scrub, appliedEarlier: appliedBefore });
 
   try {
@@ -152,7 +154,11 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
         clearTimeout(timer);
         attempts++;
         shown = undefined;
-        settings.onRequest?.(event());
+        if (settings.onRequest || plan.onRequest) {
+          const sending = event();
+          settings.onRequest?.(sending);
+          plan.onRequest?.(sending);
+        }
         const attemptStart = Date.now();
         const budget = Math.min(plan.timeoutMs, deadlineAt - attemptStart);
         timer = setTimeout(stopBy(budget === plan.timeoutMs ? "attempt" : "deadline"), timerMs(budget));
@@ -175,7 +181,8 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
           }
           response = answer; // only once the whole body arrived
         } catch (thrown) {
-          if (firedBy === "caller") return done(aborted(""));
+          // The request had left: IM may have acted on it before the caller gave up.
+          if (firedBy === "caller") return done(aborted("", true));
           if (firedBy) {
             failure = { kind: "timeout" };
             error = new TimTimeoutError(firedBy, firedBy === "attempt" ? plan.timeoutMs : deadlineMs!, details(), true);
@@ -271,7 +278,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
         try {
           await sleep(decision.delayMs, signal);
         } catch {
-          return done(new TimAbortError(`${operation} aborted during a retry backoff`, { ...details(), cause: error }));
+          return done(new TimAbortError(`${operation} aborted during a retry backoff`, { ...details(), cause: error }, applied));
         }
       }
     }
