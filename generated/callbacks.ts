@@ -215,4 +215,7 @@ export const callbacks = {
   }
 } as const;
 
+/** The codes a before-create callback may refuse with, passed to the creator with its ErrorInfo (`CallbackRejectionCode`). */
+export const rejectionCodes = {"minimum":10100,"maximum":10200} as const;
+
 export type CallbackCommand = keyof typeof callbacks;

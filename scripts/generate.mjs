@@ -17,7 +17,7 @@
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { listOperations, loadSpec, root } from "./lib/spec.mjs";
-import { callbackTable, renderCallbacks } from "./generate/callbacks.mjs";
+import { callbackTable, rejectionCodes, renderCallbacks } from "./generate/callbacks.mjs";
 import { errorCodeRows, renderErrorCodes, renderRetryCodes, retryCodes } from "./generate/errors.mjs";
 import { regionHosts, renderHosts } from "./generate/hosts.mjs";
 import { operationTable, renderOperations } from "./generate/operations.mjs";
@@ -44,7 +44,7 @@ export const requestRules = ${literal(requestRules)} as const;
   "error-codes.ts": renderErrorCodes(rows),
   "retry-codes.ts": renderRetryCodes(retryCodes(rows, operationIds)),
   "hosts.ts": renderHosts(regionHosts(spec)),
-  "callbacks.ts": renderCallbacks(callbackTable(spec)),
+  "callbacks.ts": renderCallbacks(callbackTable(spec), rejectionCodes(spec)),
 };
 
 const existing = (await readdir(outDir).catch(() => [])).filter((name) => name.endsWith(".ts"));

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { callbacks } from "../generated/callbacks.js";
+import { callbacks, rejectionCodes } from "../generated/callbacks.js";
 import { listCallbacks } from "../scripts/lib/callbacks.mjs";
 import { callbackSign, createCallbackHandler, signCallback, type CallbackEvent, type CallbackHandlerOptions } from "../src/callbacks/index.js";
 import { TimConfigError } from "../src/errors.js";
@@ -136,6 +136,27 @@ describe("refused, and no handler runs", () => {
     ["a body without a documented required field", () => signed(BEFORE, { CallbackCommand: BEFORE, Type: "Community", Name: "x" }), 400, "body"],
     ["a TopicIdList that is not an array", () => signed("Group.CallbackAfterTopicDestroyed", { ...example("Group.CallbackAfterTopicDestroyed"), TopicIdList: "x" }), 400, "body"],
     [
+      "a repeated Sign (a proxy may read the other one)",
+      async () => {
+        const request = await signed(BEFORE);
+        const url = new URL(request.url);
+        url.searchParams.append("Sign", "0".repeat(64));
+        return new Request(url, { method: "POST", body: await request.text() });
+      },
+      400,
+      "query",
+    ],
+    [
+      "a body over 1 MiB (read no further)",
+      async () => {
+        const request = await signed(BEFORE);
+        const big = JSON.stringify({ ...example(BEFORE), Name: "x".repeat(1024 * 1024) });
+        return new Request(request.url, { method: "POST", body: big });
+      },
+      413,
+      "too-large",
+    ],
+    [
       "a GET",
       async () => new Request((await signed(BEFORE)).url),
       405,
@@ -173,11 +194,36 @@ describe("verdicts and failures", () => {
     expect((await answer(await allow.handle(await signed(BEFORE)))).body.ErrorCode).toBe(0);
   });
 
-  it("a refusal code outside 10100–10200 is a TimConfigError reported to onEvent, and the failure policy answers", async () => {
-    const { handle, events } = handler({ on: { beforeCreateTopic: () => ({ allow: false, code: 42 }) } });
-    expect((await answer(await handle(await signed(BEFORE)))).body.ErrorCode).toBe(0); // policy "allow"
+  it("a refusal code outside the spec's rejection range still refuses (ErrorCode 1), reported to onEvent as a TimConfigError", async () => {
+    for (const code of [rejectionCodes.minimum - 1, rejectionCodes.maximum + 1, 10150.5]) {
+      const { handle, events } = handler({ on: { beforeCreateTopic: () => ({ allow: false, code, info: "no" }) } });
+      expect((await answer(await handle(await signed(BEFORE)))).body).toEqual({ ActionStatus: "OK", ErrorCode: 1, ErrorInfo: "no" });
+      expect(events).toMatchObject([{ kind: "handler-failed", reason: "verdict" }]);
+      expect(events[0]!.error).toBeInstanceOf(TimConfigError);
+    }
+    // The range's own ends pass through.
+    for (const code of [rejectionCodes.minimum, rejectionCodes.maximum]) {
+      const { handle } = handler({ on: { beforeCreateTopic: () => ({ allow: false, code }) } });
+      expect((await answer(await handle(await signed(BEFORE)))).body.ErrorCode).toBe(code);
+    }
+  });
+
+  it("a verdict of true allows and false refuses (ErrorCode 1), without an event", async () => {
+    for (const [verdict, code] of [[true, 0], [false, 1]] as const) {
+      const { handle, events } = handler({ on: { beforeCreateTopic: () => verdict as never } });
+      expect((await answer(await handle(await signed(BEFORE)))).body.ErrorCode).toBe(code);
+      expect(events).toEqual([]);
+    }
+  });
+
+  it.each([
+    ["a string", "no"],
+    ["an object without allow", { code: 10150 }],
+    ["null", null],
+  ] as const)("a verdict that is %s refuses (never turned into an approval) and is reported", async (_, verdict) => {
+    const { handle, events } = handler({ on: { beforeCreateTopic: () => verdict as never } });
+    expect((await answer(await handle(await signed(BEFORE)))).body.ErrorCode).toBe(1);
     expect(events).toMatchObject([{ kind: "handler-failed", reason: "verdict" }]);
-    expect(events[0]!.error).toBeInstanceOf(TimConfigError);
   });
 
   it.each([

@@ -11,7 +11,14 @@ export function callbackTable(spec) {
   );
 }
 
-export function renderCallbacks(table) {
+/** The app's own refusal codes (`CallbackRejectionCode`): the range IM passes to the creator. */
+export function rejectionCodes(spec) {
+  const schema = spec.components?.schemas?.CallbackRejectionCode;
+  if (!Number.isInteger(schema?.minimum) || !Number.isInteger(schema?.maximum)) throw new Error("CallbackRejectionCode needs an integer minimum and maximum");
+  return { minimum: schema.minimum, maximum: schema.maximum };
+}
+
+export function renderCallbacks(table, rejection) {
   return `${HEADER}
 /**
  * The topic callbacks IM POSTs to the app (the spec's \`x-webhooks\`), by command word: the handler that answers it,
@@ -19,6 +26,9 @@ export function renderCallbacks(table) {
  * src/validate.ts checks the body with.
  */
 export const callbacks = ${literal(table)} as const;
+
+/** The codes a before-create callback may refuse with, passed to the creator with its ErrorInfo (\`CallbackRejectionCode\`). */
+export const rejectionCodes = ${JSON.stringify(rejection)} as const;
 
 export type CallbackCommand = keyof typeof callbacks;
 `;

@@ -4,7 +4,7 @@
  * the body against the spec's rules, dispatches by command to the app's handler with the typed body, and answers in
  * IM's envelope, in time. Nothing runs for a request that fails a check, and the token is never echoed.
  */
-import { callbacks, type CallbackCommand } from "../../generated/callbacks.js";
+import { callbacks, rejectionCodes as REJECTION, type CallbackCommand } from "../../generated/callbacks.js";
 import type { components } from "../../generated/schema.js";
 import { TimConfigError } from "../errors.js";
 import { assertInteger, assertOption } from "../internal/assert.js";
@@ -43,7 +43,7 @@ export interface CallbackEvent {
   kind: "refused" | "handler-failed";
   /** HTTP status answered. */
   status: number;
-  reason: "sdkappid" | "unsigned" | "stale" | "sign" | "body" | "command" | "method" | "too-large" | "threw" | "timeout" | "verdict";
+  reason: "query" | "sdkappid" | "unsigned" | "stale" | "sign" | "body" | "command" | "method" | "too-large" | "threw" | "timeout" | "verdict";
   command?: string;
   message: string;
   error?: unknown;
@@ -59,7 +59,10 @@ export interface CallbackHandlerOptions {
    * then call the handlers: only behind a network that only IM reaches. @default false
    */
   insecureAcceptUnsigned?: boolean;
-  /** How far `RequestTime` may be from now, either way. @default 60 */
+  /**
+   * How far `RequestTime` may be from now, either way, at most 600. A captured callback URL can be replayed within it
+   * (IM signs only the token and the time): keep it short, and make handlers idempotent. @default 60
+   */
   maxSkewSeconds?: number;
   /** How long a handler may take; IM gives up at 2 s. @default 1500 */
   handlerTimeoutMs?: number;
@@ -78,7 +81,7 @@ const reply = (status: number, errorCode: number, info: string, actionStatus = e
     status,
     headers: { "content-type": "application/json; charset=utf-8" },
   });
-let validator: Promise<typeof import("../validate.js")> | undefined;
+let bodyTools: Promise<typeof import("./body.js")> | undefined;
 /** A callback body is small; anything larger is not IM's. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -88,7 +91,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
   assertInteger(sdkAppId, "sdkAppId", 1);
   assertOption(token === undefined ? options.insecureAcceptUnsigned === true : typeof token === "string" && token !== "", "token", "must be the callback token, or leave it out and set `insecureAcceptUnsigned: true`");
   const maxSkew = options.maxSkewSeconds ?? 60;
-  assertInteger(maxSkew, "maxSkewSeconds", 1, true);
+  // Bounded: a Sign proves freshness only within the window (it signs no body), so a wide one invites replays.
+  assertInteger(maxSkew, "maxSkewSeconds", 1, true, 600);
   const budget = options.handlerTimeoutMs ?? 1500;
   assertInteger(budget, "handlerTimeoutMs", 1, true, 1999);
   assertOption(on && typeof on === "object", "on", "must map handler names to functions");
@@ -104,6 +108,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
   return async function handle(request) {
     if (request.method !== "POST") return refuse(405, "method", "callbacks are POSTed");
     const query = new URL(request.url).searchParams;
+    // One of each: a proxy that reads the last of a repeated parameter must not see another request than this check.
+    if (["SdkAppid", "Sign", "RequestTime", "CallbackCommand"].some((name) => query.getAll(name).length > 1)) return refuse(400, "query", "a query parameter is repeated");
     const command = query.get("CallbackCommand") ?? undefined;
     if (query.get("SdkAppid") !== String(sdkAppId)) return refuse(403, "sdkappid", "not this app's SdkAppid", command);
     const sign = query.get("Sign");
@@ -117,8 +123,16 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       if (!sameSign(await callbackSign(token, time), sign)) return refuse(401, "sign", "Sign does not match", command);
     }
 
-    const text = await request.text();
-    if (text.length > MAX_BODY_BYTES) return refuse(413, "too-large", "the body is too large", command);
+    // The reader and validator are loaded with the first request that passed the checks: the entry stays small.
+    const { readAnswer, AnswerTooLarge, checkBody } = await (bodyTools ??= import("./body.js"));
+    // Read to the limit and no further (counted in bytes, however the body arrives).
+    let text: string;
+    try {
+      text = await readAnswer(request as unknown as Response, MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof AnswerTooLarge) return refuse(413, "too-large", "the body is too large", command);
+      throw error;
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -128,8 +142,6 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
     const entry = command === undefined ? undefined : (callbacks as Record<string, (typeof callbacks)[CallbackCommand]>)[command];
     // Another callback of the app (they share the URL): acknowledged, as IM expects an answer to every one.
     if (!entry) return reply(200, 0, "");
-    // The validator is loaded with the first callback that needs it: the entry's first load stays small.
-    const { checkBody } = await (validator ??= import("../validate.js"));
     const issues = checkBody(entry.rules as ObjectRule, body);
     if (issues.length) return refuse(400, issues.some((i) => i.field === "CallbackCommand") ? "command" : "body", `invalid body: ${issues[0]!.message}`, command);
     const handler = on[entry.handler as HandlerName] as ((body: unknown, context: CallbackContext) => unknown) | undefined;
@@ -162,12 +174,20 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
     }
     if (outcome === "timeout") return failed("timeout");
     if (!before) return reply(200, 0, "");
-    const verdict = outcome.value as BeforeVerdict;
-    if (!verdict || verdict.allow) return reply(200, 0, "");
-    if (verdict.code === undefined) return reply(200, 1, verdict.info ?? "", "OK");
-    if (!Number.isInteger(verdict.code) || verdict.code < 10100 || verdict.code > 10200) {
-      return failed("verdict", new TimConfigError("code", "`code` of a refusal must be from 10100 to 10200 (IM passes those to the creator)"));
+    const verdict = outcome.value as BeforeVerdict | boolean;
+    if (verdict === undefined || verdict === true || (typeof verdict === "object" && verdict !== null && verdict.allow === true)) return reply(200, 0, "");
+    if (verdict === false) return reply(200, 1, "", "OK");
+    // Anything else refuses: an explicit refusal is never turned into an approval, whatever is wrong with it.
+    const refusal = typeof verdict === "object" && verdict !== null ? verdict : undefined;
+    if (refusal?.allow !== false) {
+      onEvent?.({ kind: "handler-failed", status: 200, reason: "verdict", command: command!, message: "the beforeCreateTopic handler gave an invalid verdict; refused", error: new TimConfigError("verdict", "return undefined, { allow: true } or { allow: false, code?, info? }") });
+      return reply(200, 1, "", "OK");
     }
-    return reply(200, verdict.code, verdict.info ?? "", "OK");
+    if (refusal.code === undefined) return reply(200, 1, refusal.info ?? "", "OK");
+    if (!Number.isInteger(refusal.code) || refusal.code < REJECTION.minimum || refusal.code > REJECTION.maximum) {
+      onEvent?.({ kind: "handler-failed", status: 200, reason: "verdict", command: command!, message: `a refusal code must be from ${REJECTION.minimum} to ${REJECTION.maximum}; refused with 1`, error: new TimConfigError("code", `\`code\` of a refusal must be from ${REJECTION.minimum} to ${REJECTION.maximum} (IM passes those to the creator)`) });
+      return reply(200, 1, refusal.info ?? "", "OK");
+    }
+    return reply(200, refusal.code, refusal.info ?? "", "OK");
   };
 }

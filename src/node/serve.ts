@@ -1,16 +1,30 @@
 /**
  * @module serve — a web handler (`Request` → `Response`) behind Node's `http.createServer`, on loopback by default:
- * how the CLI serves the emulator over HTTP. Node only.
+ * how the CLI serves the emulator over HTTP, and how a Node app mounts `tim-topics/callbacks`. Node only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** A `(req, res)` listener for `http.createServer` (and so Express or Fastify) that runs `handler`. */
-export function toNodeListener(handler: (request: Request) => Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
+export interface NodeListenerOptions {
+  /** The largest request body read; a larger one is answered 413 and the connection closed. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+}
+
+/**
+ * A `(req, res)` listener for `http.createServer` (and Express or Fastify) that runs `handler`. The body is read to
+ * `maxBodyBytes` and no further, before the handler sees anything. Behind a body parser that already read the stream,
+ * the raw body it kept (`req.rawBody`, or a Buffer or string `req.body`) is used; mount the route before any parser
+ * that keeps no raw body.
+ */
+export function toNodeListener(handler: (request: Request) => Promise<Response>, { maxBodyBytes = 1024 * 1024 }: NodeListenerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  /** Answers 413, then drops the connection once the answer is out (what is still arriving is not read). */
+  const tooLarge = (req: IncomingMessage, res: ServerResponse) => {
+    res.on("finish", () => req.destroy());
+    res.writeHead(413, { "content-type": "application/json", connection: "close" });
+    res.end(JSON.stringify({ ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "the body is too large" }));
+  };
   return (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", async () => {
+    const respond = async (body: Buffer) => {
       try {
         const headers = new Headers();
         for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
@@ -18,23 +32,49 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
         const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
           method,
           headers,
-          ...(method === "GET" || method === "HEAD" ? {} : { body: Buffer.concat(chunks) }),
+          ...(method === "GET" || method === "HEAD" ? {} : { body: new Uint8Array(body) }),
         });
         const response = await handler(request);
-        const body = Buffer.from(await response.arrayBuffer());
-        res.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": body.byteLength });
-        res.end(body);
+        const answer = Buffer.from(await response.arrayBuffer());
+        res.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": answer.byteLength });
+        res.end(answer);
       } catch {
         // A connection the handler drops (the emulator's "lost" faults) is dropped here too.
         req.socket.destroy();
       }
+    };
+    const parsed = req as IncomingMessage & { rawBody?: unknown; body?: unknown };
+    if (req.readableEnded || req.complete) {
+      const kept = parsed.rawBody ?? parsed.body;
+      const body = Buffer.isBuffer(kept) ? kept : typeof kept === "string" ? Buffer.from(kept) : undefined;
+      if (!body) {
+        res.writeHead(500, { "content-type": "text/plain" }).end("the body was read by another middleware and not kept raw: mount this route before body parsers");
+        return;
+      }
+      if (body.byteLength > maxBodyBytes) return tooLarge(req, res);
+      return void respond(body);
+    }
+    if (Number(req.headers["content-length"]) > maxBodyBytes) return tooLarge(req, res);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      if (size > maxBodyBytes) return; // answered already
+      size += chunk.byteLength;
+      if (size > maxBodyBytes) return tooLarge(req, res);
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (size <= maxBodyBytes) void respond(Buffer.concat(chunks));
     });
   };
 }
 
 /** Serves `handler` on `host:port` (port 0: a free one); resolves with its URL once it listens. */
-export async function serveFetch(handler: (request: Request) => Promise<Response>, { port = 0, host = "127.0.0.1" } = {}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
-  const server = createServer({ keepAliveTimeout: 5_000 }, toNodeListener(handler));
+export async function serveFetch(
+  handler: (request: Request) => Promise<Response>,
+  { port = 0, host = "127.0.0.1", ...options }: { port?: number; host?: string } & NodeListenerOptions = {},
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const server = createServer({ keepAliveTimeout: 5_000 }, toNodeListener(handler, options));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());

@@ -1,0 +1,100 @@
+/**
+ * tim-topics/node: the Node adapter that serves a web handler (the emulator in the CLI, a callback handler in an
+ * app). Bodies are capped before the handler sees them, and a body an earlier middleware read is taken raw.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { serveFetch, toNodeListener } from "../src/node/serve.js";
+
+/** Echoes what the handler received. */
+const echo = async (request: Request) => Response.json({ method: request.method, bytes: (await request.arrayBuffer()).byteLength, path: new URL(request.url).pathname });
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+async function serve(handler = echo, maxBodyBytes = 1000) {
+  const served = await serveFetch(handler, { maxBodyBytes });
+  closers.push(served.close);
+  return served.url;
+}
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+/** A chunked POST (no Content-Length), written in pieces, so only the streaming cap can stop it. */
+function chunkedPost(url: string, pieces: number, pieceBytes: number): Promise<{ status: number; handlerSaw: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode!, handlerSaw: text.includes("bytes") }));
+    });
+    req.on("error", reject);
+    let sent = 0;
+    const write = () => {
+      while (sent < pieces) {
+        sent++;
+        if (!req.write(Buffer.alloc(pieceBytes, 120))) return void req.once("drain", write);
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+describe("toNodeListener / serveFetch", () => {
+  it("passes method, path and body through, and answers with the handler's response", async () => {
+    const url = await serve();
+    const response = await fetch(`${url}/v4/x`, { method: "POST", body: "x".repeat(1000) });
+    expect(await response.json()).toEqual({ method: "POST", bytes: 1000, path: "/v4/x" });
+  });
+
+  it("answers 413 for a declared Content-Length over maxBodyBytes, without calling the handler", async () => {
+    let called = false;
+    const url = await serve(async (r) => ((called = true), echo(r)));
+    const response = await fetch(url, { method: "POST", body: "x".repeat(1001) });
+    expect(response.status).toBe(413);
+    expect(called).toBe(false);
+  });
+
+  it("answers 413 for a chunked body that grows past maxBodyBytes, without calling the handler", async () => {
+    let called = false;
+    const url = await serve(async (r) => ((called = true), echo(r)));
+    const answer = await chunkedPost(url, 50, 100);
+    expect(answer.status).toBe(413);
+    expect(answer.handlerSaw).toBe(false);
+    expect(called).toBe(false);
+    // Under the cap, the same chunked request goes through.
+    expect(await chunkedPost(url, 5, 100)).toEqual({ status: 200, handlerSaw: true });
+  });
+
+  it("behind a body parser, uses the raw body it kept (req.rawBody or a Buffer/string req.body), and caps that too", async () => {
+    const listener = toNodeListener(echo, { maxBodyBytes: 1000 });
+    const kept: ((raw: Buffer) => Record<string, unknown>)[] = [(raw) => ({ rawBody: raw }), (raw) => ({ body: raw }), (raw) => ({ body: raw.toString() })];
+    for (const keep of kept) {
+      const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => listener(Object.assign(req, keep(Buffer.concat(chunks))) as IncomingMessage, res));
+      });
+      const url = await listen(server);
+      expect(await (await fetch(url, { method: "POST", body: "y".repeat(700) })).json()).toMatchObject({ bytes: 700 });
+      expect((await fetch(url, { method: "POST", body: "y".repeat(1001) })).status).toBe(413);
+    }
+  });
+
+  it("behind a parser that kept no raw body, says so (500) instead of handing the handler an empty body", async () => {
+    const listener = toNodeListener(echo);
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => listener(Object.assign(req, { body: { parsed: true } }) as IncomingMessage, res));
+    });
+    const url = await listen(server);
+    const response = await fetch(url, { method: "POST", body: "{}" });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toMatch(/before body parsers/);
+  });
+});
