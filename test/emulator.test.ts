@@ -213,6 +213,33 @@ describe("scripted faults", () => {
     expect(emu.calls.map((c) => [c.operation, c.code])).toEqual([["createTopic", 0], ["createTopic", 10025], ["getTopic", 0]]);
   });
 
+  it("a read-back that fails leaves the conflict standing, but says the call's own lost attempt may have made the ID", async () => {
+    const emu = emulator();
+    const im = client(emu, { timeoutMs: 50, maxRetries: 1 });
+    emu.inject({ operation: "createTopic", latencyMs: 1_000 });
+    emu.inject({ operation: "getTopic", code: 10004 }); // the read-back is refused
+    const error = await im.createTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_unsure`, TopicName: "unsure" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimApiError);
+    expect(error).toMatchObject({ code: operations.createTopic.duplicateIdCodes[0], mayHaveBeenApplied: true });
+    expect((error as Error).message).toContain("may have been applied");
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["unsure"]);
+  });
+
+  it("an abort after the request left: TimAbortError with mayHaveBeenApplied (the change stands); before it left: not", async () => {
+    const emu = emulator();
+    const im = client(emu);
+    emu.inject({ operation: "createTopic", latencyMs: 1_000 });
+    const controller = new AbortController();
+    const sent = im.createTopic({ GroupId: GROUP, TopicName: "left" }, { signal: controller.signal, onRequest: () => setTimeout(() => controller.abort(), 20) });
+    const error = await sent.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimAbortError", attempts: 1, mayHaveBeenApplied: true });
+    expect((error as Error).message).toContain("may have been applied");
+    const early = await im.createTopic({ GroupId: GROUP, TopicName: "never" }, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(early).toMatchObject({ name: "TimAbortError", attempts: 0, mayHaveBeenApplied: false });
+    await emu.settle();
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["left"]);
+  });
+
   it("an HTTP status, and a given answer body", async () => {
     const emu = emulator();
     const im = client(emu);
@@ -258,12 +285,27 @@ describe("callbacks, signed as IM signs them", () => {
     const veto = app(() => ({ ActionStatus: "OK", ErrorCode: 1, ErrorInfo: "" }));
     const emu = emulator({ callback: { token, handler: veto.handler } });
     expect(await codeOf(client(emu).createTopic({ GroupId: GROUP, TopicName: "vetoed" }))).toBe(10016);
-    expect(emu.state().groups[GROUP]?.topics ?? []).toEqual([]);
+    // Not even the group a first use would have made.
+    expect(emu.state().groups[GROUP]).toBeUndefined();
 
     const own = app(() => ({ ActionStatus: "OK", ErrorCode: 10150, ErrorInfo: "names must be nice" }));
     const emu2 = emulator({ callback: { token, handler: own.handler } });
     const error = await client(emu2).createTopic({ GroupId: GROUP, TopicName: "nasty" }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "TimApiError", code: 10150, info: "names must be nice" });
+  });
+
+  it("state is checked again after the before-create callback: two creates racing for the last slot, one wins (10037)", async () => {
+    // Both creates pass the first check (no topic yet), then wait on the callback together.
+    const { handler: answerOk } = app();
+    const handler = async (request: Request) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return answerOk(request);
+    };
+    const emu = emulator({ callback: { token, handler }, topicLimit: 1 });
+    const im = client(emu);
+    const codes = await Promise.all([codeOf(im.createTopic({ GroupId: GROUP, TopicName: "a" })), codeOf(im.createTopic({ GroupId: GROUP, TopicName: "b" }))]);
+    expect(codes.sort()).toEqual([0, 10037]);
+    expect(emu.state().groups[GROUP]!.topics).toHaveLength(1);
   });
 
   it("a before-create callback that times out lets the create go ahead (IM's default), or refuses it with onFailure deny", async () => {

@@ -4,6 +4,7 @@
  * own verifier, validates bodies with the spec's rules and answers IM's way (HTTP 200, IM's codes), enforces the
  * documented rate limits, fires the topic callbacks, and takes scripted faults. Runtime-neutral: web APIs only.
  */
+import { rejectionCodes } from "../../generated/callbacks.js";
 import { operationIds, operations, type OperationId } from "../../generated/operations.js";
 import { requestRules } from "../../generated/request-rules.js";
 import { assertInteger, assertOption } from "../internal/assert.js";
@@ -179,22 +180,23 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     now: () => Math.floor(clock() / 1000),
     identifier,
     topicLimit,
-    group(operation, GroupId) {
+    group: ((operation: OperationId, GroupId: string, { create = true } = {}) => {
       let group = store.groups.get(GroupId);
       if (!group) {
         if (options.autoCreateGroups === false) throw failure(operation, 10010, GroupId);
+        if (!create) return undefined;
         group = addGroup(store, GroupId);
       }
       if (!group.topics) throw failure(operation, 11000, GroupId);
       return group;
-    },
+    }) as HandlerContext["group"],
     async before(command, body) {
       if (!target) return;
       const reply = await send(command, body);
       const code = reply.ok ? reply.body.ErrorCode : undefined;
       if (reply.ok ? code === 0 : callback!.onFailure !== "deny") return;
-      // The app's own code in 10100–10200 reaches the creator with its text; any other refusal is 10016.
-      if (typeof code === "number" && code >= 10100 && code <= 10200) throw new ImFailure(code, String(reply.ok ? (reply.body.ErrorInfo ?? "") : ""));
+      // The app's own code in the spec's rejection range (10100–10200) reaches the creator with its text; any other refusal is 10016.
+      if (typeof code === "number" && code >= rejectionCodes.minimum && code <= rejectionCodes.maximum) throw new ImFailure(code, String(reply.ok ? (reply.body.ErrorInfo ?? "") : ""));
       throw failure("createTopic", 10016, reply.ok ? "the callback refused" : `the callback failed (${reply.reason})`);
     },
     after(command, body) {

@@ -3,7 +3,7 @@
  * per-operation part of the emulator (test/emulator.test.ts fails for an operation of the spec without a handler).
  * Bodies arrive validated against the spec's rules; a handler answers the success fields or throws `ImFailure`.
  */
-import type { OperationId } from "../../generated/operations.js";
+import { operations, type OperationId } from "../../generated/operations.js";
 import { failure } from "./answers.js";
 import { assignTopicId, type GroupRecord, type Store, type TopicRecord } from "./state.js";
 
@@ -22,8 +22,12 @@ export interface HandlerContext {
   readonly identifier: string;
   /** Topics a Community may hold (IM: 200). */
   readonly topicLimit: number;
-  /** The group, created on first use when the emulator does that; throws 10010 / 11000 as IM does. */
+  /**
+   * The group, created on first use when the emulator does that; throws 10010 / 11000 as IM does. `create: false`
+   * creates nothing: a group that would be created on first use is `undefined`.
+   */
   group(operation: OperationId, GroupId: string): GroupRecord;
+  group(operation: OperationId, GroupId: string, options: { create: false }): GroupRecord | undefined;
   /** A before-event callback: resolves to go ahead; throws the creator's failure (10016 or the app's code) on a veto. */
   before(command: CallbackCommand, body: Record<string, unknown>): Promise<void>;
   /** An after-event callback (its answer is ignored, as IM ignores it). */
@@ -38,10 +42,22 @@ const PROFILE = ["FaceUrl", "Notification", "Introduction", "CustomString"] as c
 /** The fields whose change fires the info-changed callback (话题名称、简介、公告、头像 URL); MuteAllMember and CustomString do not. */
 const NOTIFIED = ["TopicName", "Introduction", "Notification", "FaceUrl"] as const;
 
-function newTopic(ctx: HandlerContext, operation: OperationId, body: Body, duplicateCode: number, createTime: number): TopicRecord {
-  const group = ctx.group(operation, body.GroupId);
-  if (typeof body.TopicId === "string" && group.live.has(body.TopicId)) throw failure(operation, duplicateCode, body.TopicId);
+/** The spec's codes, by their meaning (`x-duplicate-id-codes`, `x-already-applied-codes`). */
+const ID_IN_USE = (operation: "createTopic" | "importTopic") => operations[operation].duplicateIdCodes[0];
+const ALREADY_DESTROYED = operations.destroyTopic.alreadyAppliedCodes[0];
+
+/** Whether a new topic may go into the group (its ID free, the Community under its topic limit); creates nothing. */
+function admit(ctx: HandlerContext, operation: "createTopic" | "importTopic", body: Body): void {
+  const group = ctx.group(operation, body.GroupId, { create: false });
+  if (!group) return; // created on first use: empty
+  if (typeof body.TopicId === "string" && group.live.has(body.TopicId)) throw failure(operation, ID_IN_USE(operation), body.TopicId);
   if (group.live.size >= ctx.topicLimit) throw failure(operation, 10037, `a Community holds at most ${ctx.topicLimit} topics`);
+}
+
+/** Admits the topic (again: state may have changed while a callback answered) and stores it, creating the group. */
+function place(ctx: HandlerContext, operation: "createTopic" | "importTopic", body: Body, createTime: number): TopicRecord {
+  admit(ctx, operation, body);
+  const group = ctx.group(operation, body.GroupId);
   const topic: TopicRecord = {
     TopicId: body.TopicId ?? assignTopicId(ctx.store, body.GroupId),
     TopicName: body.TopicName,
@@ -53,13 +69,9 @@ function newTopic(ctx: HandlerContext, operation: OperationId, body: Body, dupli
     Creator: body.From_Account ?? ctx.identifier,
   };
   for (const field of PROFILE) if (body[field] !== undefined) topic[field] = body[field];
-  return topic;
-}
-
-function store(ctx: HandlerContext, topic: TopicRecord): void {
-  const group = ctx.store.groups.get(topic.GroupID)!;
   group.live.set(topic.TopicId, topic);
   group.destroyed.delete(topic.TopicId);
+  return topic;
 }
 
 /** get_topic's TopicInfo of a topic, cut to `filter` (TopicId and GroupID always come back). */
@@ -73,12 +85,11 @@ function topicInfo(topic: TopicRecord, filter: readonly string[] | undefined): R
 
 export const handlers: { readonly [K in OperationId]: Handler } = {
   async createTopic(ctx, body) {
-    const topic = newTopic(ctx, "createTopic", body, 10025, ctx.now());
+    admit(ctx, "createTopic", body);
     const operator = body.From_Account ?? ctx.identifier;
+    // A veto leaves no trace: not even the group a first use would have created.
     await ctx.before("Group.CallbackBeforeCreateTopic", { Operator_Account: operator, Type: "Community", Name: body.TopicName, GroupId: body.GroupId });
-    // Checked again: another create may have taken the ID while the callback was answering.
-    if (ctx.store.groups.get(body.GroupId)!.live.has(topic.TopicId)) throw failure("createTopic", 10025, topic.TopicId);
-    store(ctx, topic);
+    const topic = place(ctx, "createTopic", body, ctx.now());
     ctx.after("Group.CallbackAfterCreateTopic", {
       GroupId: body.GroupId,
       TopicId: topic.TopicId,
@@ -92,8 +103,7 @@ export const handlers: { readonly [K in OperationId]: Handler } = {
 
   async importTopic(ctx, body) {
     // Imports trigger no callback (不会触发回调) and keep the given creation time.
-    const topic = newTopic(ctx, "importTopic", body, 10021, body.CreateTime ?? ctx.now());
-    store(ctx, topic);
+    const topic = place(ctx, "importTopic", body, body.CreateTime ?? ctx.now());
     return { TopicId: topic.TopicId };
   },
 
@@ -104,7 +114,7 @@ export const handlers: { readonly [K in OperationId]: Handler } = {
       TopicAndSelfInfo: ids.map((id) => {
         const topic = group.live.get(id);
         if (!topic) {
-          const { code, info } = failure("getTopic", group.destroyed.has(id) ? 110003 : 10010, id);
+          const { code, info } = failure("getTopic", group.destroyed.has(id) ? ALREADY_DESTROYED : 10010, id);
           return { ErrorCode: code, ErrorInfo: info, TopicInfo: { TopicId: id } };
         }
         return {
@@ -149,7 +159,7 @@ export const handlers: { readonly [K in OperationId]: Handler } = {
         return { ErrorCode: 0, ErrorInfo: "ok", TopicId: id };
       }
       // A topic destroyed before answers "already destroyed"; one that never existed, "destroy failed".
-      const { code, info } = failure("destroyTopic", group.destroyed.has(id) ? 110003 : 110002, id);
+      const { code, info } = failure("destroyTopic", group.destroyed.has(id) ? ALREADY_DESTROYED : 110002, id);
       return { ErrorCode: code, ErrorInfo: info, TopicId: id };
     });
     if (destroyed.length) ctx.after("Group.CallbackAfterTopicDestroyed", { GroupId: body.GroupId, Type: "Community", TopicIdList: destroyed });
