@@ -1,7 +1,8 @@
 /**
  * @module cli/journal — what a bulk import has done, kept beside its input so a re-run can resume: JSON Lines,
- * append-only, one record per event, written before the next step (`sending` before a line's request goes out, its
- * outcome as soon as it is known). The last record of a line wins. A line whose text changed since is unknown again.
+ * append-only, one record per event, written at once (`sending` when a line's request leaves, its outcome as soon as
+ * it is known). A line is known by its content, not its position: the hash of its text and which occurrence of that
+ * text it is, so fixing or removing a bad line, or reordering the file, does not make done lines look new.
  */
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
@@ -16,41 +17,51 @@ export type LineState =
   | { state: "uncertain"; reason: string }
   | { state: "invalid"; reason: string; field?: string };
 
-export type JournalRecord = { line: number; hash: string } & LineState;
+/** `line` is where the text was when recorded (for people); `key` is what identifies it. */
+export type JournalRecord = { key: string; line: number } & LineState;
 
-/** A short hash of a line's text, so a journal entry only counts for the text it was made for. */
-export const lineHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+/** Keys for the lines of a file: the text's hash and its occurrence among identical lines (`<hash>#<n>`). */
+export function lineKeys(texts: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return texts.map((text) => {
+    const hash = createHash("sha256").update(text.trim()).digest("hex").slice(0, 24);
+    const n = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, n);
+    return `${hash}#${n}`;
+  });
+}
 
 export class Journal {
-  private readonly states = new Map<number, JournalRecord>();
+  private readonly states = new Map<string, JournalRecord>();
   /** Journal lines that could not be read (a crash mid-write leaves at most the last one). */
   readonly unreadable: number = 0;
 
   constructor(readonly path: string) {
     if (!existsSync(path)) return;
+    const text = readFileSync(path, "utf8");
     let unreadable = 0;
-    for (const text of readFileSync(path, "utf8").split("\n")) {
-      if (!text.trim()) continue;
+    for (const entry of text.split("\n")) {
+      if (!entry.trim()) continue;
       try {
-        const record = JSON.parse(text) as JournalRecord;
-        if (Number.isSafeInteger(record.line) && typeof record.hash === "string") this.states.set(record.line, record);
+        const record = JSON.parse(entry) as JournalRecord;
+        if (typeof record.key === "string") this.states.set(record.key, record);
       } catch {
         unreadable++;
       }
     }
     this.unreadable = unreadable;
+    // A record cut short by a crash must not swallow the next one.
+    if (text && !text.endsWith("\n")) appendFileSync(path, "\n");
   }
 
-  /** What the journal knows of line `line` with this text, if anything. */
-  get(line: number, hash: string): LineState | undefined {
-    const record = this.states.get(line);
-    return record && record.hash === hash ? record : undefined;
+  get(key: string): LineState | undefined {
+    return this.states.get(key);
   }
 
-  /** Records an event at once (a synchronous append: it is on disk before the next request is sent). */
-  record(line: number, hash: string, state: LineState): void {
-    const record = { line, hash, ...state } as JournalRecord;
-    this.states.set(line, record);
+  /** Records an event at once (a synchronous append: it is on disk before the next step). */
+  record(key: string, line: number, state: LineState): void {
+    const record = { key, line, ...state } as JournalRecord;
+    this.states.set(key, record);
     appendFileSync(this.path, `${JSON.stringify(record)}\n`);
   }
 }

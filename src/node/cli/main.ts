@@ -5,6 +5,7 @@
  * one JSON document and nothing else; human messages go to stderr.
  */
 import { createClient, genUserSig, isTimError, regions, TimValidationError, verifyUserSig, type ClientOptions, type Region, type TimClient } from "../../index.js";
+import { requestRules } from "../../../generated/request-rules.js";
 import { operationTable } from "../../operations.js";
 import { createEmulator } from "../../testing/index.js";
 import { startPrism } from "../prism.js";
@@ -103,9 +104,10 @@ async function destroy(parsed: Parsed, io: Io): Promise<number> {
     ids = existing.topics.filter((t) => t.ok).map((t) => t.TopicId!);
   }
   const outcomes: { TopicId: string; ok: boolean; code?: number; reason?: string; alreadyApplied?: boolean }[] = [];
-  // One call per batch (a list takes at most 200 IDs); the client keeps to the rate.
+  // One call per batch of as many IDs as a list takes (the spec's maxItems); the client keeps to the rate.
+  const batchSize = requestRules.destroyTopic.fields.TopicIdList.maxItems;
   const batches: string[][] = [];
-  for (let i = 0; i < ids.length; i += 100) batches.push(ids.slice(i, i + 100));
+  for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
   await Promise.all(
     batches.map(async (batch) => {
       try {
@@ -134,11 +136,15 @@ async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   const concurrency = integer(parsed, "concurrency", 32, 1000);
   const rate = integer(parsed, "rate", operationTable.importTopic.rateLimitPerSecond);
   const { im, identifier } = client(parsed, { rateLimit: { perSecond: rate } });
-  const stop = { requested: false };
+  const stop = new AbortController();
   const onSignal = () => {
-    if (stop.requested) return;
-    stop.requested = true;
-    io.err("stopping: no new lines are sent; waiting for those in flight …");
+    if (stop.signal.aborted) {
+      // A second Ctrl-C: leave now. The journal is written synchronously, so it is as current as it can be.
+      io.err("stopped at once; lines in flight are recorded as sending and checked on the next run");
+      process.exit(130);
+    }
+    stop.abort();
+    io.err("stopping: no new lines are sent; waiting for those in flight (Ctrl-C again to leave at once) …");
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -149,10 +155,11 @@ async function importCommand(parsed: Parsed, io: Io): Promise<number> {
       concurrency,
       im,
       identifier,
-      stop,
+      stop: stop.signal,
       progressMode: io.json ? "off" : process.stderr.isTTY ? "tty" : "lines",
     });
-    const resume = `tim-topics import --file ${file} --journal ${journal}`;
+    if (summary.journalUnreadable) io.err(`${summary.journalUnreadable} journal record(s) could not be read (a run cut short mid-write); their lines were treated as never seen`);
+    const resume = resumeCommand(parsed, journal);
     if (io.json) io.out(JSON.stringify({ ...summary, journal, resume: summary.interrupted ? resume : undefined }));
     else {
       io.out(`lines ${summary.lines}: imported ${summary.done}${summary.verified ? ` (${summary.verified} found imported by an earlier run)` : ""}, skipped ${summary.skipped} (done before), failed ${summary.failed.length}, uncertain ${summary.uncertain.length}, invalid ${summary.invalid.length}`);
@@ -166,6 +173,23 @@ async function importCommand(parsed: Parsed, io: Io): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** The command that resumes this import: the same options, shell-quoted, with the journal named. */
+function resumeCommand(parsed: Parsed, journal: string): string {
+  const words = ["tim-topics", "import"];
+  const values: Parsed["values"] = { ...parsed.values, journal };
+  for (const [name, value] of Object.entries(values)) {
+    if (name === "json" || value === undefined || value === false) continue;
+    if (value === true) words.push(`--${name}`);
+    else for (const one of Array.isArray(value) ? value : [value]) words.push(`--${name}`, one);
+  }
+  return words.map(shellQuote).join(" ");
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 async function usersig(parsed: Parsed, io: Io): Promise<number> {
