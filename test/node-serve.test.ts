@@ -86,6 +86,23 @@ describe("toNodeListener / serveFetch", () => {
     }
   });
 
+  it("reads the stream when the listener is reached late (the whole message already parsed, nothing read yet)", async () => {
+    const listener = toNodeListener(echo);
+    let completeBeforeListener = false;
+    const server = createServer((req, res) => {
+      // An app that awaits something (auth, a lookup) before handing over: by then the parser has the whole small body.
+      setTimeout(() => {
+        completeBeforeListener = req.complete;
+        listener(req, res);
+      }, 30);
+    });
+    const url = await listen(server);
+    const response = await fetch(url, { method: "POST", body: "z".repeat(300) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ bytes: 300 });
+    expect(completeBeforeListener).toBe(true); // the case the old `req.complete` check answered 500
+  });
+
   it("behind a parser that kept no raw body, says so (500) instead of handing the handler an empty body", async () => {
     const listener = toNodeListener(echo);
     const server = createServer((req, res) => {

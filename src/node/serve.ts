@@ -44,9 +44,12 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
       }
     };
     const parsed = req as IncomingMessage & { rawBody?: unknown; body?: unknown };
-    if (req.readableEnded || req.complete) {
-      const kept = parsed.rawBody ?? parsed.body;
-      const body = Buffer.isBuffer(kept) ? kept : typeof kept === "string" ? Buffer.from(kept) : undefined;
+    const kept = parsed.rawBody ?? parsed.body;
+    const keptBody = Buffer.isBuffer(kept) ? kept : typeof kept === "string" ? Buffer.from(kept) : undefined;
+    // `req.complete` only says the parser has seen the whole message; the stream may still hold it unread (a listener
+    // reached after an await). Only a consumed stream, or a body a parser kept, skips reading.
+    if (keptBody || req.readableEnded) {
+      const body = keptBody;
       if (!body) {
         res.writeHead(500, { "content-type": "text/plain" }).end("the body was read by another middleware and not kept raw: mount this route before body parsers");
         return;
