@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requestRules } from "../generated/request-rules.js";
 import { build, root } from "../scripts/build.mjs";
 import { serveFetch } from "../src/node/serve.js";
-import { createEmulator, type Emulator } from "../src/testing/index.js";
+import { operations } from "../generated/operations.js";
+import { createEmulator, type Emulator, type EmulatorOptions } from "../src/testing/index.js";
 import { ADMIN, GROUP, SDK_APP_ID, SECRET } from "./helpers/fixtures.js";
 
 const bin = path.join(root, "dist/src/node/cli/main.js");
@@ -60,8 +61,8 @@ afterEach(async () => {
   served = undefined;
 });
 /** The emulator over HTTP; `around` may inject faults before each request. */
-async function emulatorServer(options: { around?: (emu: Emulator, n: number) => void; rateLimit?: boolean } = {}) {
-  const emu = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, rateLimit: options.rateLimit ?? false, topicLimit: 100_000 });
+async function emulatorServer(options: { around?: (emu: Emulator, n: number) => void; rateLimit?: boolean; topics?: EmulatorOptions["topics"] } = {}) {
+  const emu = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, rateLimit: options.rateLimit ?? false, topicLimit: 100_000, ...(options.topics ? { topics: options.topics } : {}) });
   let n = 0;
   served = await serveFetch((request) => {
     options.around?.(emu, ++n);
@@ -294,6 +295,24 @@ describe("import", () => {
     expect(summary).toMatchObject({ skipped: 20, done: 372 }); // nothing lost: all accounted for
     expect(topicsOf(emu)).toHaveLength(400);
   }, 60_000);
+
+  it("an ID in use that the journal does not know: ours only if read back equal; another topic's or unreadable is failed", async () => {
+    const file = importFile("known.jsonl", 3, { groups: 1, withId: 1 });
+    const [mine, theirs] = readFileSync(file, "utf8").split("\n").map((l) => l && (JSON.parse(l) as { GroupId: string; TopicId: string; TopicName: string }));
+    const topics = [{ ...(mine as { GroupId: string; TopicId: string; TopicName: string }) }, { ...(theirs as { GroupId: string; TopicId: string }), TopicName: "someone else's" }];
+    const readable = await emulatorServer({ topics });
+    const first = JSON.parse((await cli(["import", "--file", file, "--json", ...base(readable.url)])).stdout);
+    expect(first).toMatchObject({ done: 2, verified: 1 });
+    expect(first.failed).toEqual([expect.objectContaining({ line: 2, code: operations.importTopic.duplicateIdCodes[0] })]);
+    await served?.close();
+
+    // The same, with every read-back refused: nothing can be confirmed, so nothing is called done that was not imported.
+    rmSync(`${file}.journal`, { force: true });
+    const unreadable = await emulatorServer({ topics, around: (e) => e.inject({ operation: "getTopic", code: 10004 }) });
+    const second = JSON.parse((await cli(["import", "--file", file, "--json", ...base(unreadable.url)])).stdout);
+    expect(second).toMatchObject({ done: 1, verified: 0 });
+    expect(second.failed.map((f: { line: number }) => f.line)).toEqual([1, 2]);
+  }, 30_000);
 
   it("the journal knows lines by content: with a bad line removed and lines reordered, a re-run sends nothing again", async () => {
     const file = importFile("edit.jsonl", 60, { withId: 1_000_000, bad: [{ at: 10, text: "{oops" }] }); // no TopicIds

@@ -208,9 +208,32 @@ describe("scripted faults", () => {
     const emu = emulator();
     const im = client(emu, { timeoutMs: 50, maxRetries: 2 });
     emu.inject({ operation: "createTopic", latencyMs: 1_000 });
-    const result = await im.createTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_slow`, TopicName: "slow" });
+    const seen: string[] = [];
+    const result = await im.createTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_slow`, TopicName: "slow" }, { onRequest: (e) => seen.push(`${e.operation}#${e.attempt}`) });
     expect(result.meta.readBack).toBe(true);
     expect(emu.calls.map((c) => [c.operation, c.code])).toEqual([["createTopic", 0], ["createTopic", 10025], ["getTopic", 0]]);
+    // The read-back is the SDK's own request: the caller's per-call hook sees only the call it made.
+    expect(seen).toEqual(["createTopic#1", "createTopic#2"]);
+  });
+
+  it("an abort during the read-back is the create's TimAbortError, saying its lost attempt may have been applied", async () => {
+    const emu = emulator();
+    const controller = new AbortController();
+    // The caller gives up the moment the SDK starts reading the ID back.
+    const fetchAbortingOnRead: typeof fetch = async (input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes("get_topic")) controller.abort(new Error("caller gave up"));
+      return emu.fetch(input, init);
+    };
+    const im = client(emu, { timeoutMs: 50, maxRetries: 1, fetch: fetchAbortingOnRead });
+    emu.inject({ operation: "createTopic", latencyMs: 1_000 });
+    emu.inject({ operation: "getTopic", latencyMs: 1_000 });
+    const id = `${GROUP}@TOPIC#_abandoned`;
+    const error = await im.createTopic({ GroupId: GROUP, TopicId: id, TopicName: "abandoned" }, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimAbortError", operation: "createTopic", attempts: 2, mayHaveBeenApplied: true });
+    expect((error as Error).message).toContain(id);
+    expect((error as Error).cause).toMatchObject({ name: "TimAbortError", operation: "getTopic" });
+    await emu.settle();
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["abandoned"]);
   });
 
   it("a read-back that fails leaves the conflict standing, but says the call's own lost attempt may have made the ID", async () => {
@@ -222,6 +245,8 @@ describe("scripted faults", () => {
     expect(error).toBeInstanceOf(TimApiError);
     expect(error).toMatchObject({ code: operations.createTopic.duplicateIdCodes[0], mayHaveBeenApplied: true });
     expect((error as Error).message).toContain("may have been applied");
+    // Why it could not be confirmed travels with it.
+    expect((error as Error).cause).toMatchObject({ name: "TimApiError", operation: "getTopic", code: 10004 });
     expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["unsure"]);
   });
 

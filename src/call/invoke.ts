@@ -7,7 +7,7 @@
 import type { Client } from "openapi-fetch";
 import type { paths } from "../../generated/schema.js";
 import { waitForUserSig, type Credentials } from "../credentials.js";
-import { isTimError, TimApiError, type TimErrorDetails } from "../errors.js";
+import { isTimError, TimAbortError, TimApiError, type TimErrorDetails } from "../errors.js";
 import { randomUint32 } from "../internal/random.js";
 import { operationTable, type CallMeta, type CallOptions, type OperationId } from "../operations.js";
 import { resolveCallOptions, type ResolvedOptions } from "../options.js";
@@ -90,13 +90,20 @@ export function createInvoker(ctx: CallContext) {
     if (!answer.ok) {
       if (isDuplicateAfterLostAnswer(descriptor, answer.error, plan.idempotent, answer.appliedEarlier)) {
         const remaining = plan.deadlineAt === Infinity ? undefined : Math.max(1, plan.deadlineAt - Date.now());
-        const read = await readBack(descriptor, sent, resolved.identifier, remaining, (op, readBody, readDeadline) =>
-          run(op, readBody, options, readDeadline),
-        );
-        if (read === "unconfirmed") {
+        let read: Awaited<ReturnType<typeof readBack>>;
+        try {
+          // The read is the SDK's, not the caller's: their per-call `onRequest` sees only this operation's attempts.
+          read = await readBack(descriptor, sent, resolved.identifier, remaining, (op, readBody, readDeadline) =>
+            run(op, readBody, { ...options, onRequest: undefined }, readDeadline),
+          );
+        } catch (error) {
+          // Aborted during the read: the error is about this call, whose lost attempt may have been applied.
+          throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: error }, true);
+        }
+        if (typeof read === "object" && "unconfirmed" in read) {
           // The conflict stands, but this call's own lost attempt may be what made the ID: say so.
           const { code, info, retry, codeName, meaning } = answer.error as TimApiError;
-          throw new TimApiError({ code, info, retry, codeName, meaning, appliedEarlier: true }, details());
+          throw new TimApiError({ code, info, retry, codeName, meaning, appliedEarlier: true }, { ...details(), cause: read.unconfirmed });
         }
         if (read !== "other") {
           const pick = descriptor.pick!;

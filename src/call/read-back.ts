@@ -28,9 +28,9 @@ export type Run = (operation: OperationId, body: Record<string, unknown>, deadli
 
 /**
  * The ID read back, if it is the one this call made; `"other"` when it belongs to another topic (the conflict stands);
- * `"unconfirmed"` when the read failed (the call's own lost attempt may have made it). An abort of the read is the
- * caller's, and is thrown. `identifier` is the admin account, the view the read takes when the body
- * names no `From_Account`.
+ * `{ unconfirmed }` with the read's error when the read failed (the call's own lost attempt may have made it). An
+ * abort of the read is the caller's, and is thrown. `identifier` is the admin account, the view the read takes when
+ * the body names no `From_Account`.
  */
 export async function readBack(
   descriptor: OperationDescriptor,
@@ -38,7 +38,7 @@ export async function readBack(
   identifier: string,
   remainingMs: number | undefined,
   run: Run,
-): Promise<{ id: string; attempts: number } | "other" | "unconfirmed"> {
+): Promise<{ id: string; attempts: number } | "other" | { unconfirmed: unknown }> {
   const { operation, list, match } = descriptor.readBack!;
   const id = sent[descriptor.idempotencyKey!] as string;
   const target = operationTable[operation];
@@ -53,7 +53,7 @@ export async function readBack(
     result = await run(operation, body, remainingMs);
   } catch (error) {
     if (error instanceof TimAbortError) throw error; // the caller gave up: say so
-    return "unconfirmed";
+    return { unconfirmed: error };
   }
   const items = target.items!;
   const idKey = items.id[items.id.length - 1]!;

@@ -128,8 +128,8 @@ export async function bulkImport(options: ImportOptions): Promise<ImportSummary>
   /** Whether an "ID in use" answer is this line's own topic, imported by an earlier run. */
   async function importedBefore(item: Line, error: TimError): Promise<boolean> {
     if (!ownId(item.body) || !("code" in error) || !(IMPORT.duplicateIdCodes ?? []).includes(error.code as number)) return false;
-    const found = await readBack(IMPORT, item.body, identifier, undefined, run).catch(() => "unconfirmed" as const);
-    return typeof found === "object";
+    const found = await readBack(IMPORT, item.body, identifier, undefined, run).catch(() => "other" as const);
+    return typeof found === "object" && "id" in found; // "other", unconfirmed or aborted: not known to be ours
   }
 
   /** Lines whose request has not left yet, so that a stop can drop them unsent. */
