@@ -4,7 +4,7 @@
  * the spec's x-webhooks), verdicts, failing handlers, and no token in any reply or event.
  */
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { callbacks, rejectionCodes } from "../generated/callbacks.js";
 import { listCallbacks } from "../scripts/lib/callbacks.mjs";
 import { callbackSign, createCallbackHandler, signCallback, type CallbackEvent, type CallbackHandlerOptions } from "../src/callbacks/index.js";
@@ -157,6 +157,32 @@ describe("refused, and no handler runs", () => {
       "too-large",
     ],
     [
+      // 600 000 characters, 1 200 000 bytes: a limit counted in characters would let it through.
+      "a multi-byte body over 1 MiB in bytes, under it in characters",
+      async () => {
+        const request = await signed(BEFORE);
+        return new Request(request.url, { method: "POST", body: JSON.stringify({ ...example(BEFORE), Name: "é".repeat(600_000) }) });
+      },
+      413,
+      "too-large",
+    ],
+    [
+      "a streamed body with no Content-Length that grows past 1 MiB",
+      async () => {
+        const request = await signed(BEFORE);
+        let sent = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent++ >= 40) return controller.close(); // bounded: 40 × 64 KiB = 2.5 MiB
+            controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+          },
+        });
+        return new Request(request.url, { method: "POST", body: stream, duplex: "half" } as RequestInit);
+      },
+      413,
+      "too-large",
+    ],
+    [
       "a GET",
       async () => new Request((await signed(BEFORE)).url),
       405,
@@ -173,6 +199,15 @@ describe("refused, and no handler runs", () => {
     expect(calls).toEqual([]);
     expect(events).toMatchObject([{ kind: "refused", status, reason }]);
     expect(JSON.stringify(response.body) + JSON.stringify(events)).not.toContain(TOKEN);
+  });
+
+  it("a multi-byte body just under 1 MiB in bytes is read and dispatched", async () => {
+    const { handle, calls } = handler();
+    const request = await signed(BEFORE);
+    const body = JSON.stringify({ ...example(BEFORE), Name: "é".repeat(520_000) }); // 1 040 000 bytes and the example's
+    expect(new TextEncoder().encode(body).byteLength).toBeLessThan(1024 * 1024);
+    expect((await handle(new Request(request.url, { method: "POST", body }))).status).toBe(200);
+    expect(calls).toHaveLength(1);
   });
 
   it("RequestTime exactly maxSkewSeconds away either way still passes (the window is inclusive)", async () => {
@@ -274,5 +309,27 @@ describe("options", () => {
     const request = await signCallback({ sdkAppId: SDK_APP_ID, command: "Group.CallbackAfterTopicDestroyed", body: example("Group.CallbackAfterTopicDestroyed") });
     expect((await handle(request)).status).toBe(200);
     expect(calls).toEqual([example("Group.CallbackAfterTopicDestroyed").TopicIdList]);
+  });
+});
+
+describe("the lazily loaded body reader", () => {
+  it("a failed load is not kept: the next request loads it again", async () => {
+    vi.resetModules();
+    let loads = 0;
+    vi.doMock("../src/callbacks/body.js", async (importOriginal) => {
+      if (loads++ === 0) throw new Error("chunk did not arrive");
+      return importOriginal();
+    });
+    try {
+      const fresh = await import("../src/callbacks/index.js");
+      const handle = fresh.createCallbackHandler({ sdkAppId: SDK_APP_ID, token: TOKEN, clock: () => NOW * 1000, on: {} });
+      const first = await handle(await signed(BEFORE)).then((r) => r.status, (e: unknown) => e);
+      expect(first).not.toBe(200);
+      expect((await handle(await signed(BEFORE))).status).toBe(200);
+      expect(loads).toBe(2);
+    } finally {
+      vi.doUnmock("../src/callbacks/body.js");
+      vi.resetModules();
+    }
   });
 });

@@ -124,7 +124,10 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
     }
 
     // The reader and validator are loaded with the first request that passed the checks: the entry stays small.
-    const { readAnswer, AnswerTooLarge, checkBody } = await (bodyTools ??= import("./body.js"));
+    const { readAnswer, AnswerTooLarge, checkBody } = await (bodyTools ??= import("./body.js").catch((error: unknown) => {
+      bodyTools = undefined; // a failed load (a chunk that did not arrive) is tried again on the next request
+      throw error;
+    }));
     // Read to the limit and no further (counted in bytes, however the body arrives).
     let text: string;
     try {
