@@ -177,6 +177,14 @@ describe("genUserSig", () => {
     await genUserSig({ ...options, secretKey: "another secret used only by this test" });
     expect(importKey).toHaveBeenCalledTimes(2);
   });
+
+  it("does not keep a failed key import: the next signing imports again and succeeds", async () => {
+    const importKey = vi.spyOn(crypto.subtle, "importKey").mockRejectedValueOnce(new Error("the key store was busy"));
+    const options = { ...REFERENCE, secretKey: "a secret whose first import fails" };
+    await expect(genUserSig(options)).rejects.toThrow("busy");
+    expect(decodeUserSig(await genUserSig(options))["TLS.identifier"]).toBe(REFERENCE.identifier);
+    expect(importKey).toHaveBeenCalledTimes(2);
+  });
 });
 
 describe("verifyUserSig", () => {
