@@ -314,6 +314,16 @@ describe("import", () => {
     expect(second.failed.map((f: { line: number }) => f.line)).toEqual([1, 2]);
   }, 30_000);
 
+  it("an import journal in an earlier format is refused (exit 2, naming it) and nothing is sent", async () => {
+    const file = importFile("oldjournal.jsonl", 5);
+    writeFileSync(`${file}.journal`, `${JSON.stringify({ line: 1, state: "sending" })}\n`);
+    const { emu, url } = await emulatorServer();
+    const run = await cli(["import", "--file", file, ...base(url)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}.journal`);
+    expect(emu.calls).toHaveLength(0);
+  }, 30_000);
+
   it("the journal knows lines by content: with a bad line removed and lines reordered, a re-run sends nothing again", async () => {
     const file = importFile("edit.jsonl", 60, { withId: 1_000_000, bad: [{ at: 10, text: "{oops" }] }); // no TopicIds
     const { emu, url } = await emulatorServer();
@@ -338,7 +348,7 @@ describe("import", () => {
     expect(run.stderr).toContain("stopping");
     const resume = /Resume with: (tim-topics import .*)$/m.exec(run.stdout)?.[1];
     expect(resume).toContain("--base-url");
-    expect(resume).toContain("--rate 200");
+    expect(resume).toContain("--rate=200");
     const records = readFileSync(`${file}.journal`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { key: string; state: string });
     const last = new Map(records.map((r) => [r.key, r.state]));
     // Everything sent finished and was journaled; lines that were only waiting for a slot left no record.

@@ -40,4 +40,11 @@ describe("Journal", () => {
     expect(reread.unreadable).toBe(1);
     expect(readFileSync(file, "utf8").endsWith("\n")).toBe(true);
   });
+
+  it("refuses a journal whose records name no line key (an earlier format), naming the file, rather than resend its lines", () => {
+    const file = path.join(dir, "old.journal");
+    writeFileSync(file, `${JSON.stringify({ line: 1, state: "sending" })}\n${JSON.stringify({ key: "a#1", line: 2, state: "done", TopicId: "a" })}\n`);
+    expect(() => new Journal(file)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringContaining(file) }));
+    expect(() => new Journal(file)).toThrow(/1 journal record\(s\) have no line key/);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { UsageError } from "./args.js";
 
 export type LineState =
   /** The request went out; no outcome was recorded (the run stopped while it was in flight). */
@@ -40,14 +41,25 @@ export class Journal {
     if (!existsSync(path)) return;
     const text = readFileSync(path, "utf8");
     let unreadable = 0;
+    let keyless = 0;
     for (const entry of text.split("\n")) {
       if (!entry.trim()) continue;
+      let record: JournalRecord;
       try {
-        const record = JSON.parse(entry) as JournalRecord;
-        if (typeof record.key === "string") this.states.set(record.key, record);
+        record = JSON.parse(entry) as JournalRecord;
       } catch {
         unreadable++;
+        continue;
       }
+      if (typeof record?.key === "string") this.states.set(record.key, record);
+      else keyless++;
+    }
+    // Records that parse but name no line key (an earlier format knew lines by number): ignoring them would send
+    // their lines again, and a line without its own TopicId would then be imported twice.
+    if (keyless) {
+      throw new UsageError(
+        `${path}: ${keyless} journal record(s) have no line key (written by an earlier tim-topics, or not an import journal); resuming from it could import lines twice. Finish that import with the version that wrote it, or move the journal aside once you have checked what it did`,
+      );
     }
     this.unreadable = unreadable;
     // A record cut short by a crash must not swallow the next one.

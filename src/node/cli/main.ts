@@ -182,7 +182,8 @@ function resumeCommand(parsed: Parsed, journal: string): string {
   for (const [name, value] of Object.entries(values)) {
     if (name === "json" || value === undefined || value === false) continue;
     if (value === true) words.push(`--${name}`);
-    else for (const one of Array.isArray(value) ? value : [value]) words.push(`--${name}`, one);
+    // `--name=value`: a value that starts with "-" is still read as the value.
+    else for (const one of Array.isArray(value) ? value : [value]) words.push(`--${name}=${one}`);
   }
   return words.map(shellQuote).join(" ");
 }
