@@ -6,8 +6,8 @@
  *     is that license's text; publint --strict (warnings fail) and attw --pack --profile esm-only (the package is
  *     ESM only on purpose);
  *  3. npm pack into a temp dir, and check the tarball's file list (dist/ + package.json + README/LICENSE, no sources);
- *  4. a scratch project in a temp dir installs the tarball offline (openapi-fetch from the npm cache; if that fails,
- *     copied from this repo's node_modules), then:
+ *  4. a scratch project in a temp dir installs the tarball (offline from the npm cache; else from the registry; else
+ *     unpacked, with openapi-fetch copied from this repo's node_modules and the bin linked as npm links it), then:
  *     - runs examples/node.mjs there, unchanged, against a Prism mock (createClient + createTopic + getTopic);
  *     - `require("tim-topics")` from CommonJS on the machine's Node and Node 22/24 (require(esm), Node ≥ 20.19);
  *     - type-checks test/runtimes/package/consumer.ts with tsc under moduleResolution nodenext and bundler,
@@ -21,7 +21,7 @@
  * Flags: --no-build, --keep (leave the temp dir and print it).
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -203,17 +203,31 @@ async function main() {
     mkdirSync(scratch);
     writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "tim-topics-consumer", private: true, type: "module" }, null, 2));
 
-    await step("scratch project: npm install <tarball> --offline", () => {
+    await step("scratch project: npm install <tarball> (offline first)", () => {
+      // Bounded: no registry must not cost minutes of npm's retries.
+      const install = (mode) => exec(npm, ["install", mode, "--fetch-retries=0", "--fetch-timeout=15000", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball], { cwd: scratch });
       try {
-        exec(npm, ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball], { cwd: scratch });
+        install("--offline");
         return "from the tarball + the npm cache";
-      } catch (error) {
-        // No cache entry for openapi-fetch: unpack the tarball and copy its runtime dependencies from this repo.
-        const modules = path.join(scratch, "node_modules");
-        mkdirSync(path.join(modules, pkg.name), { recursive: true });
-        execFileSync("tar", ["-xzf", tarball, "-C", path.join(modules, pkg.name), "--strip-components=1"]);
-        for (const dep of ["openapi-fetch", "openapi-typescript-helpers"]) cpSync(bin(`node_modules/${dep}`), path.join(modules, dep), { recursive: true });
-        return `offline install failed (${String(error.message).split("\n")[0]}); unpacked the tarball and copied openapi-fetch + openapi-typescript-helpers`;
+      } catch (offline) {
+        // `npm ci` caches tarballs but not always the registry documents a range needs (a fresh machine): ask the registry.
+        try {
+          install("--prefer-offline");
+          return `from the tarball + the registry (offline: ${String(offline.message).split("\n")[0]})`;
+        } catch (error) {
+          // No registry either: unpack the tarball, copy its runtime dependencies from this repo, link the bin as npm does.
+          const modules = path.join(scratch, "node_modules");
+          mkdirSync(path.join(modules, pkg.name), { recursive: true });
+          execFileSync("tar", ["-xzf", tarball, "-C", path.join(modules, pkg.name), "--strip-components=1"]);
+          for (const dep of ["openapi-fetch", "openapi-typescript-helpers"]) cpSync(bin(`node_modules/${dep}`), path.join(modules, dep), { recursive: true });
+          mkdirSync(path.join(modules, ".bin"), { recursive: true });
+          for (const [name, target] of Object.entries(pkg.bin ?? {})) {
+            const file = path.join(modules, pkg.name, target);
+            chmodSync(file, 0o755);
+            symlinkSync(path.relative(path.join(modules, ".bin"), file), path.join(modules, ".bin", name));
+          }
+          return `npm install failed (${String(error.message).split("\n")[0]}); unpacked the tarball, copied openapi-fetch + openapi-typescript-helpers, linked the bin`;
+        }
       }
     });
 
