@@ -224,7 +224,9 @@ async function main() {
           for (const [name, target] of Object.entries(pkg.bin ?? {})) {
             const file = path.join(modules, pkg.name, target);
             chmodSync(file, 0o755);
-            symlinkSync(path.relative(path.join(modules, ".bin"), file), path.join(modules, ".bin", name));
+            const link = path.join(modules, ".bin", name);
+            rmSync(link, { force: true }); // a failed install may have left one
+            symlinkSync(path.relative(path.join(modules, ".bin"), file), link);
           }
           return `npm install failed (${String(error.message).split("\n")[0]}); unpacked the tarball, copied openapi-fetch + openapi-typescript-helpers, linked the bin`;
         }

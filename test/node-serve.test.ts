@@ -103,6 +103,21 @@ describe("toNodeListener / serveFetch", () => {
     expect(completeBeforeListener).toBe(true); // the case the old `req.complete` check answered 500
   });
 
+  it("a stream another middleware began to read is not handed on truncated: 500, the handler not called", async () => {
+    let called = false;
+    const listener = toNodeListener(async (r) => ((called = true), echo(r)));
+    const server = createServer((req, res) => {
+      req.once("data", () => {
+        req.pause();
+        listener(req, res); // reached with part of the body already taken
+      });
+    });
+    const url = await listen(server);
+    const response = await chunkedPost(url, 4, 100);
+    expect(response.status).toBe(500);
+    expect(called).toBe(false);
+  });
+
   it("behind a parser that kept no raw body, says so (500) instead of handing the handler an empty body", async () => {
     const listener = toNodeListener(echo);
     const server = createServer((req, res) => {

@@ -31,7 +31,8 @@ export function createInvoker(ctx: CallContext) {
   const { resolved } = ctx;
 
   /** Runs one call and resolves its result; throws its final error. Reports nothing (see `invoke`). */
-  async function run(operation: OperationId, body: unknown, options: CallOptions | null | undefined, deadlineOverride?: number): Promise<Record<string, unknown>> {
+  /** `forCaller: false` for the SDK's own requests (a read-back): the caller's per-call `onRequest` is not told of them. */
+  async function run(operation: OperationId, body: unknown, options: CallOptions | null | undefined, deadlineOverride?: number, forCaller = true): Promise<Record<string, unknown>> {
     const started = Date.now();
     const descriptor = operationTable[operation];
     const random = randomUint32();
@@ -47,7 +48,7 @@ export function createInvoker(ctx: CallContext) {
       timeoutMs: call.timeoutMs,
       deadlineMs,
       signal: call.signal,
-      onRequest: call.onRequest,
+      onRequest: forCaller ? call.onRequest : undefined,
       random,
       started,
       deadlineAt: deadlineMs === undefined ? Infinity : started + deadlineMs,
@@ -93,12 +94,12 @@ export function createInvoker(ctx: CallContext) {
         let read: Awaited<ReturnType<typeof readBack>>;
         try {
           // The read is the SDK's, not the caller's: their per-call `onRequest` sees only this operation's attempts.
-          read = await readBack(descriptor, sent, resolved.identifier, remaining, (op, readBody, readDeadline) =>
-            run(op, readBody, { ...options, onRequest: undefined }, readDeadline),
-          );
+          read = await readBack(descriptor, sent, resolved.identifier, remaining, (op, readBody, readDeadline) => run(op, readBody, options, readDeadline, false));
         } catch (error) {
-          // Aborted during the read: the error is about this call, whose lost attempt may have been applied.
-          throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: error }, true);
+          if (!(error instanceof TimAbortError)) throw error;
+          // Aborted during the read: the error is about this call, whose lost attempt may have been applied. Its cause
+          // is the signal's reason, as for every other abort.
+          throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: error.cause }, true);
         }
         if (typeof read === "object" && "unconfirmed" in read) {
           // The conflict stands, but this call's own lost attempt may be what made the ID: say so.

@@ -47,8 +47,9 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
     const kept = parsed.rawBody ?? parsed.body;
     const keptBody = Buffer.isBuffer(kept) ? kept : typeof kept === "string" ? Buffer.from(kept) : undefined;
     // `req.complete` only says the parser has seen the whole message; the stream may still hold it unread (a listener
-    // reached after an await). Only a consumed stream, or a body a parser kept, skips reading.
-    if (keptBody || req.readableEnded) {
+    // reached after an await). Only a body a parser kept, or a stream someone else began to read, skips reading: a
+    // partly read stream would hand the handler a truncated body (a callback's Sign does not cover the body).
+    if (keptBody || req.readableEnded || req.readableDidRead) {
       const body = keptBody;
       if (!body) {
         res.writeHead(500, { "content-type": "text/plain" }).end("the body was read by another middleware and not kept raw: mount this route before body parsers");
