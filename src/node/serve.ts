@@ -49,14 +49,10 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
     // `req.complete` only says the parser has seen the whole message; the stream may still hold it unread (a listener
     // reached after an await). Only a body a parser kept, or a stream someone else began to read, skips reading: a
     // partly read stream would hand the handler a truncated body (a callback's Sign does not cover the body).
-    if (keptBody || req.readableEnded || req.readableDidRead) {
-      const body = keptBody;
-      if (!body) {
-        res.writeHead(500, { "content-type": "text/plain" }).end("the body was read by another middleware and not kept raw: mount this route before body parsers");
-        return;
-      }
-      if (body.byteLength > maxBodyBytes) return tooLarge(req, res);
-      return void respond(body);
+    if (keptBody) return keptBody.byteLength > maxBodyBytes ? tooLarge(req, res) : void respond(keptBody);
+    if (req.readableEnded || req.readableDidRead) {
+      res.writeHead(500, { "content-type": "text/plain" }).end("the body was read by another middleware and not kept raw: mount this route before body parsers");
+      return;
     }
     if (Number(req.headers["content-length"]) > maxBodyBytes) return tooLarge(req, res);
     const chunks: Buffer[] = [];
