@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,7 +17,8 @@ export const distEntry = path.join(root, "dist/src/index.js");
 export function build({ quiet = false } = {}) {
   const started = performance.now();
   rmSync(path.join(root, "dist"), { recursive: true, force: true });
-  const tsc = path.join(root, "node_modules/typescript/bin/tsc");
+  // Resolved as Node resolves it, so a TypeScript hoisted above the package (a workspace, a git dependency's install) is found.
+  const tsc = createRequire(path.join(root, "package.json")).resolve("typescript/bin/tsc");
   for (const config of ["tsconfig.json", "tsconfig.node.json"]) {
     const result = spawnSync(process.execPath, [tsc, "-p", config], { cwd: root, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`tsc -p ${config} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);

@@ -38,7 +38,8 @@ export {
 } from "./errors.js";
 export type { RetryClass, TimErrorDetails, ValidationIssue } from "./errors.js";
 export { redact } from "./redact.js";
-export { validateRequest, checkBody } from "./validate.js";
+export { validateRequest, checkRequest, checkBody } from "./validate.js";
+export type { ObjectRule } from "./validate.js";
 export { regionHosts, regions } from "../generated/hosts.js";
 export type { Region } from "../generated/hosts.js";
 

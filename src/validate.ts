@@ -79,9 +79,14 @@ export function checkBody(rules: ObjectRule, body: unknown): ValidationIssue[] {
   return issues;
 }
 
+/** Every problem of `body` against the spec's request schema of `operation` (empty when valid): a form's list, no throw. */
+export function checkRequest(operation: OperationId, body: unknown): ValidationIssue[] {
+  return checkBody(requestRules[operation], body);
+}
+
 /** Throws `TimValidationError` (with every issue) if `body` would break the spec's request schema of `operation`. */
 export function validateRequest(operation: OperationId, body: unknown): void {
-  const issues = checkBody(requestRules[operation], body);
+  const issues = checkRequest(operation, body);
   if (issues.length) throw new TimValidationError(operation, issues);
 }
 

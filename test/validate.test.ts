@@ -1,6 +1,6 @@
 /** validateRequest / checkBody: each rule of the generated request rules refuses with an issue that names it. */
 import { describe, expect, it } from "vitest";
-import { checkBody, TimValidationError, validateRequest } from "../src/index.js";
+import { checkBody, checkRequest, TimValidationError, validateRequest } from "../src/index.js";
 import type { ObjectRule, StringRule } from "../src/validate.js";
 import { requestRules } from "../generated/request-rules.js";
 import { operationIds, type OperationId } from "../generated/operations.js";
@@ -55,6 +55,9 @@ describe("validateRequest", () => {
     // checkBody gives the same list without throwing, for forms.
     expect(checkBody(requestRules.createTopic, { ...validCreate, Typo: 1, TopicName: "", FaceUrl: 5, Notification: "x".repeat(301) })).toEqual(error.issues);
     expect(checkBody(requestRules.createTopic, validCreate)).toEqual([]);
+    // checkRequest is the same list by operation name, the way a form calls it (README "Several wrong fields").
+    expect(checkRequest("createTopic", { ...validCreate, Typo: 1, TopicName: "", FaceUrl: 5, Notification: "x".repeat(301) })).toEqual(error.issues);
+    expect(checkRequest("createTopic", validCreate)).toEqual([]);
   });
 
   it("refuses a body that is not an object", () => {
