@@ -28,7 +28,8 @@ export const operations = {
       "array": "TopicAndSelfInfo",
       "id": ["TopicInfo", "TopicId"],
       "as": "topics",
-      "fields": ["TopicInfo", "SelfInfo"]
+      "fields": ["TopicInfo", "SelfInfo"],
+      "request": "TopicIdList"
     }
   },
   "modifyTopic": {
@@ -46,7 +47,8 @@ export const operations = {
       "array": "DestroyResultItem",
       "id": ["TopicId"],
       "as": "topics",
-      "fields": []
+      "fields": [],
+      "request": "TopicIdList"
     },
     "alreadyAppliedCodes": [110003]
   },

@@ -134,10 +134,13 @@ export function waitForUserSig(
   details: () => TimErrorDetails,
   sent: boolean,
 ): Promise<string> {
-  return within(pending, call.signal, Math.min(call.deadlineAt, Date.now() + call.timeoutMs), (why) =>
+  // Which bound ends the wait is decided here, not when the timer fires: a timer may fire a little early or late.
+  const sourceLimit = Date.now() + call.timeoutMs;
+  const deadlineFirst = call.deadlineAt <= sourceLimit;
+  return within(pending, call.signal, deadlineFirst ? call.deadlineAt : sourceLimit, (why) =>
     why === "signal"
       ? new TimAbortError(`${details().operation} aborted while waiting for a UserSig`, { ...details(), cause: call.signal?.reason }, sent)
-      : Date.now() >= call.deadlineAt
+      : deadlineFirst
         ? new TimTimeoutError("deadline", call.deadlineMs!, details(), sent)
         : new TimTimeoutError("userSig", call.timeoutMs, details(), sent),
   ).catch((error: unknown) => {

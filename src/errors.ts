@@ -150,7 +150,9 @@ export class TimHttpError extends TimError {
   mayHaveBeenApplied: boolean;
   constructor(status: number, bodySnippet: string, details: TimErrorDetails, location?: string) {
     const maybe = mayHaveBeenApplied({ kind: "http", status });
-    const redirect = location === undefined ? "" : ` (a redirect to ${location || "an undisclosed location"}, not followed)`;
+    const where = location || "an undisclosed location";
+    const redirect =
+      location === undefined ? "" : status === 0 || (status >= 300 && status < 400) ? ` (a redirect to ${where}, not followed)` : ` (the answer of ${where}, which the fetch reached by following a redirect; refused)`;
     super(`${details.operation} failed: HTTP ${status}${redirect}${applied(maybe)}`, details);
     this.status = status;
     this.bodySnippet = bodySnippet;

@@ -22,7 +22,7 @@ export interface OperationDescriptor {
   readonly duplicateIdCodes?: readonly number[];
   readonly readBack?: { readonly operation: OperationId; readonly list: string; readonly match: readonly string[] };
   /** Per-item results: the response array, the path of an item's ID, the result property, the item fields carried over. */
-  readonly items?: { readonly array: string; readonly id: readonly string[]; readonly as: string; readonly fields: readonly string[] };
+  readonly items?: { readonly array: string; readonly id: readonly string[]; readonly as: string; readonly fields: readonly string[]; readonly request?: string };
   /** Per-item codes meaning "an earlier attempt of this call did it", when one may have been applied. */
   readonly alreadyAppliedCodes?: readonly number[];
   /** A response string lifted onto the result. */

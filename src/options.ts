@@ -6,6 +6,7 @@ import { regionHosts, type Region } from "../generated/hosts.js";
 import { MIN_RENEWAL_MARGIN_SECONDS, type UserSigSource } from "./credentials.js";
 import { DEFAULTS } from "./defaults.js";
 import type { Hooks, RequestEvent } from "./hooks.js";
+import { TimConfigError } from "./errors.js";
 import { assertInteger, assertOption as check } from "./internal/assert.js";
 import type { CallOptions } from "./operations.js";
 import { assertIdentityOptions, assertSecretKey } from "./usersig.js";
@@ -96,7 +97,7 @@ const isBrowser = () =>
  */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   check(options && typeof options === "object", "options", "must be an object");
-  const o = options;
+  const o = readOnce(options, CLIENT_KEYS) as unknown as ClientOptions;
   assertIdentityOptions(o.sdkAppId, o.identifier); // the checks genUserSig makes, so signing cannot fail on them later
   check((o.secretKey === undefined) !== (o.userSig === undefined), "secretKey", "or `userSig` must be given, but not both");
   if (o.secretKey !== undefined) assertSecretKey(o.secretKey);
@@ -184,28 +185,56 @@ export interface CallSettings {
 export function resolveCallOptions(resolved: ResolvedOptions, options: CallOptions | null | undefined): CallSettings {
   if (options == null) return resolved.callDefaults;
   check(typeof options === "object", "options", "must be an object (or omitted)");
-  assertBudgets(options);
-  const { signal, headers, onRequest } = options;
+  const o = readOnce(options, CALL_KEYS) as unknown as CallOptions;
+  assertBudgets(o);
+  const { signal, onRequest } = o;
   check(
-    signal === undefined || (typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function"),
+    signal === undefined ||
+      (typeof signal === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function" && typeof signal.removeEventListener === "function"),
     "signal",
     "must be an AbortSignal",
   );
-  check(
-    headers === undefined ||
-      (typeof headers === "object" && headers !== null && Object.entries(headers).every(([name, value]) => HEADER_NAME.test(name) && typeof value === "string" && !/[\r\n\0]/.test(value))),
-    "headers",
-    "must be an object of HTTP header names and string values without CR, LF or NUL",
-  );
+  // Copied once into a frozen plain object: what was checked is what is sent, whatever getters the caller's object has.
+  let headers: Record<string, unknown> | undefined;
+  if (o.headers !== undefined) {
+    check(typeof o.headers === "object" && o.headers !== null, "headers", HEADERS_RULE);
+    headers = readOnce(o.headers, undefined);
+    check(Object.entries(headers).every(([name, value]) => HEADER_NAME.test(name) && typeof value === "string" && !/[\r\n\0]/.test(value)), "headers", HEADERS_RULE);
+  }
   check(onRequest === undefined || typeof onRequest === "function", "onRequest", "must be a function");
   return {
-    maxRetries: options.maxRetries ?? resolved.callDefaults.maxRetries,
-    timeoutMs: options.timeoutMs ?? resolved.callDefaults.timeoutMs,
-    deadlineMs: options.deadlineMs ?? resolved.callDefaults.deadlineMs,
+    maxRetries: o.maxRetries ?? resolved.callDefaults.maxRetries,
+    timeoutMs: o.timeoutMs ?? resolved.callDefaults.timeoutMs,
+    deadlineMs: o.deadlineMs ?? resolved.callDefaults.deadlineMs,
     signal,
-    headers,
+    headers: headers && Object.freeze(headers as Record<string, string>),
     onRequest,
   };
+}
+
+const HEADERS_RULE = "must be an object of HTTP header names and string values without CR, LF or NUL";
+
+/** Every option a client reads. */
+const CLIENT_KEYS = [
+  "sdkAppId", "identifier", "secretKey", "userSig", "userSigTtlSeconds", "region", "baseUrl", "validate", "maxRetries", "timeoutMs",
+  "deadlineMs", "rateLimit", "failover", "fetch", "maxResponseBytes", "dangerouslyAllowBrowser", "onRequest", "onResponse", "onRetry", "onError",
+] as const satisfies readonly (keyof CommonClientOptions | "secretKey" | "userSig")[];
+/** Every option a call reads. */
+const CALL_KEYS = ["signal", "timeoutMs", "deadlineMs", "maxRetries", "headers", "onRequest"] as const satisfies readonly (keyof CallOptions)[];
+
+/**
+ * A plain copy of `options`, each of `keys` (or each own enumerable key) read exactly once: a getter cannot pass the
+ * checks with one value and be used with another, and an object that throws when read is a `TimConfigError`.
+ */
+function readOnce(options: object, keys: readonly string[] | undefined): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  try {
+    if (keys) for (const key of keys) copy[key] = (options as Record<string, unknown>)[key];
+    else for (const [key, value] of Object.entries(options)) copy[key] = value;
+  } catch (error) {
+    throw new TimConfigError("options", "`options` could not be read", { cause: error });
+  }
+  return copy;
 }
 
 /** An HTTP header name (RFC 9110 token). */

@@ -364,3 +364,137 @@ describe("an abort while waiting for the UserSig", () => {
     await expect(call).rejects.toMatchObject({ attempts: 0 });
   });
 });
+
+describe("second pass: what a custom fetch or a hostile answer can still do", () => {
+  const okBody = { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" };
+  /** A Response-like object as node-fetch v2 gives it: the body a Node stream (async iterable), no getReader. */
+  const nodeStyle = (chunks: (string | Uint8Array)[], headers: Record<string, string> = {}) => {
+    let destroyed = false;
+    const body = {
+      async *[Symbol.asyncIterator]() {
+        for (const chunk of chunks) {
+          if (destroyed) return;
+          yield chunk;
+        }
+      },
+      destroy: () => void (destroyed = true),
+    };
+    return { answer: { status: 200, type: "default", redirected: false, headers: new Headers(headers), body } as unknown as Response, wasDestroyed: () => destroyed };
+  };
+
+  it("a fetch whose body is a Node stream (node-fetch v2): the answer is read, a create is not reported as failed", async () => {
+    const json = JSON.stringify({ ...okBody, TopicId: topicId("node-fetch") });
+    const { im } = clientOf(async () => nodeStyle([Buffer.from(json.slice(0, 10)), json.slice(10)]).answer);
+    await expect(im.createTopic(createBody("n", "node-fetch"))).resolves.toMatchObject({ TopicId: topicId("node-fetch") });
+  });
+
+  it("a Node stream over maxResponseBytes, in string or byte chunks, is stopped at the bound", async () => {
+    for (const chunk of ["x".repeat(1024), new Uint8Array(1024)]) {
+      const stream = nodeStyle(Array.from({ length: 64 }, () => chunk));
+      const { im } = clientOf(async () => stream.answer, { maxRetries: 0, maxResponseBytes: 4096 });
+      await expect(im.getTopic(getBody())).rejects.toThrow(/larger than maxResponseBytes/);
+      expect(stream.wasDestroyed()).toBe(true);
+    }
+  });
+
+  it("a Response-like answer that offers only text() is still held to maxResponseBytes", async () => {
+    const text = JSON.stringify({ ...okBody, TopicAndSelfInfo: [], Padding: "x".repeat(8192) });
+    const answer = { status: 200, type: "default", redirected: false, headers: new Headers(), body: null, text: async () => text };
+    const { im } = clientOf(async () => answer as unknown as Response, { maxRetries: 0, maxResponseBytes: 4096 });
+    await expect(im.getTopic(getBody())).rejects.toThrow(/larger than maxResponseBytes/);
+  });
+
+  it("a deeply nested answer under the size bound is a TimResponseError (reported), not a RangeError", async () => {
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const { im, errors } = clientOf(async () => new Response(`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","TopicId":{"x":${deep}}}`, { status: 200 }));
+    const error = await im.createTopic(createBody("deep")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimResponseError);
+    expect((error as TimResponseError).bodySnippet.length).toBeLessThanOrEqual(200);
+    expect(errors).toHaveLength(1);
+  });
+
+  it("a per-topic ErrorInfo that is not a string is dropped, not stringified", async () => {
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const id = topicId("t");
+    const text = `{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","TopicAndSelfInfo":[{"ErrorCode":10010,"ErrorInfo":${deep},"TopicInfo":{"TopicId":"${id}"}}]}`;
+    const { im } = clientOf(async () => new Response(text, { status: 200 }));
+    const { topics } = await im.getTopic(getBody([id]));
+    expect(topics[0]).toMatchObject({ ok: false, TopicId: id, error: { code: 10010, info: "" } });
+  });
+
+  it("a create with its own TopicId answered with a blank TopicId: TimResponseError", async () => {
+    const { im } = clientOf(answering({ ...okBody, TopicId: " " }).fetch);
+    await expect(im.createTopic(createBody("mine", "mine"))).rejects.toBeInstanceOf(TimResponseError);
+  });
+
+  it("a blank TopicId on a create without one, or on a get item, is not a result", async () => {
+    await expect(clientOf(answering({ ...okBody, TopicId: "  " }).fetch).im.createTopic(createBody("blank"))).rejects.toBeInstanceOf(TimResponseError);
+    const get = clientOf(answering({ ...okBody, TopicAndSelfInfo: [{ ErrorCode: 0, TopicInfo: { TopicId: "\t" } }] }).fetch);
+    await expect(get.im.getTopic(getBody([topicId("t")]))).rejects.toBeInstanceOf(TimResponseError);
+  });
+
+  it("a get or destroy that named topics, answered without the per-topic list: TimResponseError, never an empty success", async () => {
+    const { im } = clientOf(answering(okBody).fetch);
+    await expect(im.getTopic(getBody([topicId("a")]))).rejects.toThrow(/carries no TopicAndSelfInfo for the TopicIdList sent/);
+    await expect(im.destroyTopic({ GroupId: GROUP, TopicIdList: [topicId("a")] })).rejects.toThrow(/carries no DestroyResultItem/);
+    // Without a list (every topic of the group), no list is no topics.
+    await expect(im.getTopic(getBody())).resolves.toMatchObject({ topics: [] });
+  });
+
+  it("per-call options are read once: a getter cannot pass the gate with one value and run with another", async () => {
+    let reads = 0;
+    const server = await serve({ fallback: { kind: "http", status: 503, headers: { "retry-after-ms": "0" } } });
+    const h = harness(server.origin);
+    const options = {
+      get maxRetries() {
+        return reads++ === 0 ? 1 : 1000;
+      },
+    };
+    const { error } = await settle(h.im.getTopic(getBody(), options));
+    expect(error).toMatchObject({ attempts: 2 });
+    expect(server.requests).toHaveLength(2);
+    expect(reads).toBe(1);
+  });
+
+  it("headers are copied once: a getter that later turns to CRLF is never sent, and a throwing options object is a TimConfigError", async () => {
+    const inits: RequestInit[] = [];
+    const { im } = clientOf(async (_input, init) => (inits.push(init!), new Response(JSON.stringify({ ...okBody, TopicAndSelfInfo: [] }))));
+    let reads = 0;
+    const headers = {
+      get Prefer() {
+        return reads++ === 0 ? "code=200" : "a\r\nX-Evil: 1";
+      },
+    };
+    await im.getTopic(getBody(), { headers });
+    expect(new Headers(inits[0]!.headers).get("prefer")).toBe("code=200");
+    const hostile = new Proxy({}, { get: () => { throw new Error("boom"); } });
+    await expect(im.getTopic(getBody(), hostile)).rejects.toMatchObject({ name: "TimConfigError", option: "options" });
+  });
+
+  it("a signal without removeEventListener is refused by the gate, not a crash later", async () => {
+    const { im } = clientOf(answering({}).fetch);
+    const signal = { aborted: false, addEventListener() {} };
+    await expect(im.getTopic(getBody(), { signal } as never)).rejects.toMatchObject({ name: "TimConfigError", option: "signal" });
+  });
+
+  it("client options are read once too: a baseUrl getter cannot slip credentials past the check", () => {
+    let reads = 0;
+    const options = {
+      ...base,
+      get baseUrl() {
+        return reads++ === 0 ? "https://proxy.example" : "https://user:hunter2secret@proxy.example";
+      },
+    };
+    const im = createClient(options as ClientOptions);
+    expect(reads).toBe(1);
+    expect(im).toBeDefined();
+  });
+
+  it("an answer a custom fetch reached by following a redirect says so, rather than 'not followed'", async () => {
+    const followed = new Response(JSON.stringify(okBody), { status: 200 });
+    Object.defineProperties(followed, { redirected: { value: true }, url: { value: "https://evil.example/landing" } });
+    const error = await clientOf(async () => followed).im.getTopic(getBody()).catch((e: unknown) => e);
+    expect((error as Error).message).toContain("reached by following a redirect");
+    expect((error as Error).message).not.toContain("not followed");
+  });
+});

@@ -8,8 +8,10 @@
  *   x-idempotency-key: TopicId                    keyed only: a repeat is safe iff the body carries this field
  *   x-duplicate-id-codes: [10025]                 keyed only: "this ID already exists", after a lost answer resolved by
  *   x-read-back: { operation, list, match }         reading the ID back (`list` takes the ID; `match` must be equal)
- *   x-items: { array, id, as, fields? }           per-item results: the response array, the item's ID path, the result
- *                                                   property the outcomes go to, the item fields an outcome carries
+ *   x-items: { array, id, as, fields?, request? } per-item results: the response array, the item's ID path, the result
+ *                                                   property the outcomes go to, the item fields an outcome carries, and
+ *                                                   the request array the items answer (sent non-empty, the answer must
+ *                                                   carry the response array)
  *   x-already-applied-codes: [110003]             per-item codes that mean "an earlier attempt of this call did it"
  *   x-result-pick: TopicId                        a response string lifted onto the result
  */
@@ -123,8 +125,9 @@ export function readOperationMetadata(spec, entry, allEntries) {
       problem("x-items", "`x-items.fields` must list item properties other than ErrorCode and ErrorInfo");
     }
     if (itemSchema && (!("ErrorCode" in itemProps))) problem("x-items", "items need their own `ErrorCode`");
-    for (const extra of Object.keys(items ?? {})) if (!["array", "id", "as", "fields"].includes(extra)) problem("x-items", `unknown \`x-items\` key \`${extra}\``);
-    descriptor.items = { array: items?.array, id, as: items?.as, fields };
+    if (items?.request !== undefined && deref(spec, requestProps[items.request] ?? {}).type !== "array") problem("x-items", "`x-items.request` must name an array property of the request body");
+    for (const extra of Object.keys(items ?? {})) if (!["array", "id", "as", "fields", "request"].includes(extra)) problem("x-items", `unknown \`x-items\` key \`${extra}\``);
+    descriptor.items = { array: items?.array, id, as: items?.as, fields, ...(items?.request === undefined ? {} : { request: items.request }) };
   }
 
   const alreadyApplied = operation["x-already-applied-codes"];

@@ -18,9 +18,14 @@ export function readPath(record: unknown, path: readonly string[]): unknown {
 
 export interface Answer {
   readonly body: Record<string, unknown>;
+  /** The start of the answer as IM sent it, redacted: what an error about it shows (a re-serialised body could be huge). */
+  readonly snippet: () => string;
   readonly scrub: (text: string) => string;
   readonly appliedEarlier: boolean;
 }
+
+/** A string that can name a topic: not empty, not just blanks. */
+const isId = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
 
 /**
  * The result's lifted parts of `answer` (its `response` and `meta` are the caller's): `{ [pick]: string }`
@@ -34,18 +39,23 @@ export async function shapeResult(
   details: () => TimErrorDetails,
 ): Promise<Record<string, unknown>> {
   const { body } = answer;
-  const unusable = (reason: string) => new TimResponseError(`IM answered ErrorCode 0, but ${reason}`, answer.scrub(JSON.stringify(body)).slice(0, 200), details());
+  const unusable = (reason: string) => new TimResponseError(`IM answered ErrorCode 0, but ${reason}`, answer.snippet(), details());
   const lifted: Record<string, unknown> = {};
   const { pick, items } = descriptor;
   if (pick) {
     // A caller's own ID stands in when IM does not echo it; an answer that holds something else is not trusted.
     const answered = body[pick];
-    const value = answered === undefined && descriptor.idempotencyKey === pick ? sent[pick] : answered;
-    if (typeof value !== "string" || value === "") throw unusable(`it carries no usable ${pick}`);
+    const own = descriptor.idempotencyKey === pick ? sent[pick] : undefined;
+    const value = answered === undefined ? own : answered;
+    // IM's own answer wins over the key sent (it is what IM made; a mock answers its example): it is not made up.
+    if (!isId(value)) throw unusable(`it carries no usable ${pick}`);
     lifted[pick] = value;
   }
   if (items) {
-    const list = body[items.array] ?? []; // an absent list is an empty one
+    const asked = items.request === undefined ? undefined : sent[items.request];
+    // No list is an empty one, unless the request named items: then each was owed an answer.
+    if (body[items.array] === undefined && Array.isArray(asked) && asked.length) throw unusable(`it carries no ${items.array} for the ${items.request} sent`);
+    const list = body[items.array] ?? [];
     if (!Array.isArray(list)) throw unusable(`${items.array} is not an array`);
     const idKey = items.id[items.id.length - 1]!;
     lifted[items.as] = await Promise.all(
@@ -55,7 +65,7 @@ export async function shapeResult(
         const code = item.ErrorCode;
         if (!Number.isSafeInteger(code)) throw unusable(`${where}.ErrorCode is not an integer`);
         const id = readPath(item, items.id);
-        const hasId = typeof id === "string" && id !== "";
+        const hasId = isId(id);
         if (code === 0) {
           if (!hasId) throw unusable(`${where} succeeded without ${items.id.join(".")}`);
           const outcome: Record<string, unknown> = { ok: true, [idKey]: id };
@@ -65,7 +75,7 @@ export async function shapeResult(
         // "Already done" on a retry after an attempt that may have done it: that attempt did.
         if (hasId && answer.appliedEarlier && descriptor.alreadyAppliedCodes?.includes(code as number)) return { ok: true, [idKey]: id, alreadyApplied: true };
         // Per-item ErrorInfo is IM's text too: redacted like the call's own, since it may echo the request.
-        const error = await apiError(operation, code as number, answer.scrub(String(item.ErrorInfo ?? "")), details());
+        const error = await apiError(operation, code as number, typeof item.ErrorInfo === "string" ? answer.scrub(item.ErrorInfo) : "", details());
         return hasId ? { ok: false, [idKey]: id, error } : { ok: false, error };
       }),
     );

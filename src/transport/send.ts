@@ -12,7 +12,7 @@ import { sleep } from "../internal/sleep.js";
 import type { Ticket } from "../rate-limit.js";
 import { redact, scrubCause } from "../redact.js";
 import { decideRetry, mayHaveBeenApplied, parseRetryAfter, type AttemptFailure } from "../retry-policy.js";
-import { AnswerTooLarge, readAnswer } from "./read-answer.js";
+import { AnswerTooLarge, discard, readAnswer } from "./read-answer.js";
 import { timerMs } from "./within.js";
 
 /** Per-client settings, resolved once. */
@@ -65,7 +65,7 @@ interface OutcomeBase {
   /** Whether an attempt before the last one may have been applied by IM (its answer lost). */
   appliedEarlier: boolean;
 }
-export type Outcome = (OutcomeBase & { ok: true; body: Record<string, unknown> }) | (OutcomeBase & { ok: false; error: TimError });
+export type Outcome = (OutcomeBase & { ok: true; body: Record<string, unknown>; snippet: () => string }) | (OutcomeBase & { ok: false; error: TimError });
 
 /** Error codes and messages of a fetch rejection that prove nothing was sent: DNS, connect, or a port fetch refuses. */
 const NOT_SENT =
@@ -177,7 +177,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
               return "";
             });
           } else {
-            await answer.body?.cancel().catch(() => {});
+            await discard(answer.body);
           }
           response = answer; // only once the whole body arrived
         } catch (thrown) {
@@ -215,7 +215,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
           const snippet = () => scrub(text).slice(0, 200);
           if (redirected) {
             failure = { kind: "http", status: response.status };
-            error = new TimHttpError(response.status, "", details(), locationOrigin(response, href));
+            error = new TimHttpError(response.status, "", details(), scrub(locationOrigin(response, href)));
           } else if (response.status !== 200) {
             failure = { kind: "http", status: response.status };
             error = new TimHttpError(response.status, snippet(), details());
@@ -226,7 +226,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
             failure = { kind: "body" };
             error = new TimResponseError("the response body is not an IM JSON result", snippet(), details());
           } else if (code === 0) {
-            return { ok: true, body: parsed as Record<string, unknown>, attempts, url, scrub, appliedEarlier: appliedBefore };
+            return { ok: true, body: parsed as Record<string, unknown>, snippet, attempts, url, scrub, appliedEarlier: appliedBefore };
           } else {
             const info = (parsed as { ErrorInfo?: unknown }).ErrorInfo;
             const apiFailure = await apiError(operation, code as number, typeof info === "string" ? scrub(info) : "", details());
