@@ -53,7 +53,11 @@ export interface EmulatorOptions {
     /** What a before-create callback that times out or answers badly means: IM's default is to go ahead. @default "allow" */
     onFailure?: "allow" | "deny";
   };
-  /** Milliseconds since the epoch (CreateTime, RequestTime, the UserSig's expiry, rate windows). @default Date.now */
+  /**
+   * Milliseconds since the epoch: what a topic's CreateTime, a callback's RequestTime and the UserSig expiry check read.
+   * Freeze it for predictable CreateTimes; rate windows do not read it (they slide on the monotonic
+   * `performance.now()`, so a frozen clock cannot freeze them). @default Date.now
+   */
   clock?: () => number;
 }
 
@@ -282,8 +286,9 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   }
 
   async function handle(request: Request): Promise<Response> {
-    // Counted against the rate limit when it arrived, not when its body and UserSig had been checked.
-    const arrived = clock();
+    // Counted against the rate limit when it arrived, not when its body and UserSig had been checked; on a monotonic
+    // clock, as the user's `clock` may be frozen (a window that never slides would answer 10006 forever) or skewed.
+    const arrived = performance.now();
     const call: EmulatorCall = { operation: undefined, body: undefined, code: undefined, processed: false };
     calls.push(call);
     const operation = operationByPath.get(new URL(request.url).pathname);
