@@ -387,8 +387,53 @@ describe("callbacks to a handler made by createCallbackHandler", () => {
     // A handler with another token refuses the emulator's callbacks: IM's default lets the create go ahead.
     const strict = createCallbackHandler({ sdkAppId: SDK_APP_ID, token: "other", on: { beforeCreateTopic: () => ({ allow: false }) } });
     const emu2 = emulator({ callback: { token: "emulator-token", handler: strict } });
-    await expect(client(emu2).createTopic({ GroupId: GROUP, TopicName: "x" })).resolves.toBeDefined();
-    expect(emu2.callbacks[0]!.reply).toMatchObject({ ok: false, status: 401 });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      await expect(client(emu2).createTopic({ GroupId: GROUP, TopicName: "x" })).resolves.toBeDefined();
+    } finally {
+      warn.mockRestore();
+    }
+    expect(emu2.callbacks[0]!.reply).toMatchObject({ ok: false, status: 401, reason: "refused" });
+  });
+
+  it("a frozen clock: the app refuses the stale RequestTime (401), the create goes ahead as on IM, and the emulator says so once, with the reply, never the token", async () => {
+    const token = "emulator-token-7f3a";
+    const handler = createCallbackHandler({ sdkAppId: SDK_APP_ID, token, on: { beforeCreateTopic: () => ({ allow: false, code: 10101, info: "no" }) } });
+    const emu = emulator({ callback: { token, handler }, clock: () => 1_600_000_000_000 });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const im = client(emu);
+      await im.createTopic({ GroupId: GROUP, TopicName: "not vetoed" });
+      await im.createTopic({ GroupId: GROUP, TopicName: "nor this" });
+      await emu.settle();
+      expect(emu.state().groups[GROUP]!.topics).toHaveLength(2);
+      const before = emu.callbacks.find((c) => c.command === "Group.CallbackBeforeCreateTopic")!;
+      expect(before.reply).toEqual({ ok: false, status: 401, reason: "refused", body: expect.stringContaining("RequestTime") });
+      expect(warn).toHaveBeenCalledTimes(1);
+      const message = String(warn.mock.calls[0]![0]);
+      expect(message).toContain("Group.CallbackBeforeCreateTopic");
+      expect(message).toContain("401");
+      expect(message).toContain((before.reply as { body: string }).body); // the app's own reason
+      expect(message).not.toContain(token);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("a 403 reply that echoes the token is recorded without it", async () => {
+    const token = "echoed-token-91c2";
+    const handler = async () => new Response(`bad Sign for token ${token}`, { status: 403 });
+    const emu = emulator({ callback: { token, handler } });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      await client(emu).createTopic({ GroupId: GROUP, TopicName: "t" });
+      await emu.settle();
+      expect(emu.callbacks[0]!.reply).toEqual({ ok: false, status: 403, reason: "refused", body: "bad Sign for token [token]" });
+      expect(JSON.stringify(emu.callbacks)).not.toContain(token);
+      expect(String(warn.mock.calls[0]![0])).not.toContain(token);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -15,8 +15,14 @@ export interface CallbackTarget {
   timeoutMs: number;
 }
 
-/** The answer IM would act on: the parsed reply of a 200 JSON answer, or why there is none. */
-export type CallbackReply = { ok: true; status: number; body: Record<string, unknown> } | { ok: false; status?: number; reason: "timeout" | "network" | "status" | "body" };
+/**
+ * The answer IM would act on: the parsed reply of a 200 JSON answer, or why there is none. Another status keeps the
+ * reply's text (the token, should the app echo it, replaced by `[token]`); 401 and 403 are `refused`: the app took
+ * the request for one that is not IM's.
+ */
+export type CallbackReply =
+  | { ok: true; status: number; body: Record<string, unknown> }
+  | { ok: false; status?: number; reason: "timeout" | "network" | "status" | "refused" | "body"; body?: string };
 
 export async function postCallback(target: CallbackTarget, command: string, body: Record<string, unknown>, nowSeconds: number): Promise<CallbackReply> {
   // Signed exactly as tim-topics/callbacks verifies: one implementation of IM's scheme.
@@ -33,9 +39,12 @@ export async function postCallback(target: CallbackTarget, command: string, body
   try {
     const answer = await Promise.race([target.handler ? target.handler(request) : target.fetch(request), timeout]);
     if (answer === "timeout") return { ok: false, reason: "timeout" };
-    if (answer.status !== 200) return { ok: false, status: answer.status, reason: "status" };
     const text = await Promise.race([answer.text(), timeout]);
     if (text === "timeout") return { ok: false, reason: "timeout" };
+    if (answer.status !== 200) {
+      const body = target.token ? text.split(target.token).join("[token]") : text;
+      return { ok: false, status: answer.status, reason: answer.status === 401 || answer.status === 403 ? "refused" : "status", body };
+    }
     const parsed: unknown = JSON.parse(text);
     if (!parsed || typeof parsed !== "object" || typeof (parsed as { ErrorCode?: unknown }).ErrorCode !== "number") return { ok: false, status: 200, reason: "body" };
     return { ok: true, status: 200, body: parsed as Record<string, unknown> };

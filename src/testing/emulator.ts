@@ -170,8 +170,20 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   };
   seed();
 
+  let warnedOfRefusal = false;
   const send = (command: CallbackCommand, body: Record<string, unknown>): Promise<CallbackReply> => {
-    const sent = postCallback(target!, command, body, Math.floor(clock() / 1000)).then((reply) => (callbacks.push({ command, body, reply }), reply));
+    const sent = postCallback(target!, command, body, Math.floor(clock() / 1000)).then((reply) => {
+      callbacks.push({ command, body, reply });
+      // IM takes a 401/403 for a failed callback like any other (a before-create goes ahead by default), and so does
+      // the emulator. But in a test it nearly always means the app refused the emulator's signature (another token or
+      // SdkAppid, or a frozen or skewed `clock` signing a RequestTime the app's real clock calls stale), and the
+      // silent result is a veto the app never got to make: said once, loudly, without the token.
+      if (!reply.ok && reply.reason === "refused" && !warnedOfRefusal) {
+        warnedOfRefusal = true;
+        console.warn(`tim-topics/testing: the app answered ${command} with HTTP ${reply.status} ${reply.body}: it refused the emulator's request (another token or sdkAppId, or a clock far from the app's?); IM counts that a failed callback, so the call went ahead. See emu.callbacks.`);
+      }
+      return reply;
+    });
     pending.add(sent);
     void sent.finally(() => pending.delete(sent));
     return sent;
