@@ -4,9 +4,9 @@
  * codes, a bulk import with faults and bad lines, an import killed halfway and resumed, a re-run that changes
  * nothing, and no secret in any output.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requestRules } from "../generated/request-rules.js";
@@ -60,15 +60,41 @@ afterEach(async () => {
   await served?.close();
   served = undefined;
 });
-/** The emulator over HTTP; `around` may inject faults before each request. */
-async function emulatorServer(options: { around?: (emu: Emulator, n: number) => void; rateLimit?: boolean; topics?: EmulatorOptions["topics"] } = {}) {
+/**
+ * The emulator over HTTP; `around` may inject faults before each request; `before` may hold a request (await) or
+ * answer it itself (return a Response) before the emulator sees it.
+ */
+async function emulatorServer(
+  options: {
+    around?: (emu: Emulator, n: number) => void;
+    before?: (request: Request, n: number) => Promise<Response | void> | Response | void;
+    rateLimit?: boolean;
+    topics?: EmulatorOptions["topics"];
+  } = {},
+) {
   const emu = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, rateLimit: options.rateLimit ?? false, topicLimit: 100_000, ...(options.topics ? { topics: options.topics } : {}) });
   let n = 0;
-  served = await serveFetch((request) => {
-    options.around?.(emu, ++n);
+  served = await serveFetch(async (request) => {
+    const at = ++n;
+    const answer = await options.before?.(request, at);
+    if (answer) return answer;
+    options.around?.(emu, at);
     return emu.handle(request);
   });
   return { emu, url: served.url };
+}
+/** Waits (bounded) until `condition` holds; throws naming `what` if it never does. */
+async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); ) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+/** A promise and the function that resolves it. */
+function latch(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
 }
 const base = (url: string) => ["--base-url", url];
 const topicsOf = (emu: Emulator) => Object.values(emu.state().groups).flatMap((g) => g.topics);
@@ -322,6 +348,7 @@ describe("import", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${file}.journal`);
     expect(emu.calls).toHaveLength(0);
+    expect(existsSync(`${file}.journal.lock`)).toBe(false); // released on an error too
   }, 30_000);
 
   it("the journal knows lines by content: with a bad line removed and lines reordered, a re-run sends nothing again", async () => {
@@ -346,6 +373,7 @@ describe("import", () => {
     const run = await cli(["import", "--file", file, "--rate", "200", "--concurrency", "16", ...base(url)], { onStart: (child) => setTimeout(() => child.kill("SIGINT"), 800) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("stopping");
+    expect(existsSync(`${file}.journal.lock`)).toBe(false); // released on the way out
     const resume = /Resume with: (tim-topics import .*)$/m.exec(run.stdout)?.[1];
     expect(resume).toContain("--base-url");
     expect(resume).toContain("--rate=200");
@@ -369,6 +397,53 @@ describe("import", () => {
     expect(JSON.parse(shell.stdout)).toMatchObject({ skipped: last.size, done: 600 - last.size, failed: [], uncertain: [] });
     expect([...namesCount(emu).values()].every((n) => n === 1)).toBe(true);
     expect(topicsOf(emu)).toHaveLength(600);
+  }, 60_000);
+
+  it("one run per journal: a second run meanwhile exits 2 naming the lock and sends nothing; a dead holder's lock is taken over, a live one's refused", async () => {
+    const file = importFile("lock.jsonl", 20, { withId: 1_000_000 }); // no TopicIds: a second sender would make duplicates
+    const lock = `${file}.journal.lock`;
+    const gate = latch();
+    let arrived = 0;
+    // The first run's requests are held until the second run is over (or, were it to send too, until it does).
+    const { emu, url } = await emulatorServer({
+      before: async () => {
+        if (++arrived > 4) gate.open();
+        await gate.promise;
+      },
+    });
+    const args = ["import", "--file", file, "--rate", "5000", "--concurrency", "4", "--json", ...base(url)];
+    const first = cli(args);
+    await until(() => arrived === 4, "the first run's requests");
+    expect(existsSync(lock)).toBe(true);
+    const second = await cli(args);
+    gate.open();
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(lock);
+    expect(JSON.parse(second.stdout)).toMatchObject({ ok: false, error: { name: "UsageError" } });
+    expect((await first).code).toBe(0);
+    expect(arrived).toBe(20); // the second run sent nothing
+    expect(topicsOf(emu)).toHaveLength(20);
+    expect([...namesCount(emu).values()].every((n) => n === 1)).toBe(true);
+    expect(existsSync(lock)).toBe(false); // released at the end
+
+    // A lock left by a process that died (a crash, a SIGKILL): taken over.
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(lock, JSON.stringify({ pid: dead, host: hostname(), started: "2020-01-01T00:00:00.000Z" }));
+    const after = await cli(args);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({ skipped: 20, done: 0 });
+    expect(existsSync(lock)).toBe(false);
+
+    // A lock of a live process (this one): refused, and left as it was.
+    const held = JSON.stringify({ pid: process.pid, host: hostname(), started: "2020-01-01T00:00:00.000Z" });
+    writeFileSync(lock, held);
+    const refused = await cli(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`pid ${process.pid}`);
+    expect(refused.stderr).toContain(lock);
+    expect(readFileSync(lock, "utf8")).toBe(held);
+    expect(arrived).toBe(20);
+    rmSync(lock);
   }, 60_000);
 
   it("keeps IM's rate: at most --rate sends in any 1 s window, as they arrive", async () => {

@@ -12,6 +12,7 @@ import { startPrism } from "../prism.js";
 import { serveFetch } from "../serve.js";
 import { integer, parse, profileFields, required, UsageError, type Parsed } from "./args.js";
 import { bulkImport } from "./bulk-import.js";
+import { acquireLock } from "./lock.js";
 
 interface Io {
   out(text: string): void;
@@ -136,6 +137,9 @@ async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   const concurrency = integer(parsed, "concurrency", 32, 1000);
   const rate = integer(parsed, "rate", operationTable.importTopic.rateLimitPerSecond);
   const { im, identifier } = client(parsed, { rateLimit: { perSecond: rate } });
+  // Held from before the journal is read until this run ends (an exit handler covers process.exit): two runs of one
+  // journal would each send the lines it does not know.
+  const lock = acquireLock(`${journal}.lock`);
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {
@@ -172,6 +176,7 @@ async function importCommand(parsed: Parsed, io: Io): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    lock.release();
   }
 }
 
