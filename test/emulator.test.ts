@@ -16,15 +16,17 @@ import { ADMIN, basicBody, GROUP, requestExamples, SDK_APP_ID, SECRET } from "./
 /** Every answer the emulators of this file gave, with the operation it answered: checked against the spec at the end. */
 const answers: { operation: OperationId; body: unknown }[] = [];
 
+const operationAt = new Map(operationIds.map((id) => [operations[id].path as string, id]));
+
 function emulator(extra: Partial<EmulatorOptions> = {}): Emulator {
   const emu = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, ...extra });
   const original = emu.fetch;
   // Record every IM answer (HTTP 200 with a JSON body) for the schema check.
   return Object.assign(emu, {
     fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      const operation = operationAt.get(new URL(input instanceof Request ? input.url : input).pathname);
       const response = await original(input, init);
-      const call = emu.calls.at(-1)!;
-      if (response.status === 200 && call.operation) answers.push({ operation: call.operation, body: await response.clone().json() });
+      if (response.status === 200 && operation) answers.push({ operation, body: await response.clone().json() });
       return response;
     },
   });
@@ -362,6 +364,53 @@ describe("callbacks, signed as IM signs them", () => {
       expect.objectContaining({ CallbackCommand: "Group.CallbackAfterTopicDestroyed", GroupId: GROUP, TopicIdList: [TopicId] }),
     ]);
     expect(seen[0]!.body).not.toHaveProperty("MuteAllMember");
+  });
+});
+
+describe("reset() and work in flight", () => {
+  const token = "callback-token";
+  /** A callback app that holds `command` until released, and says when one arrived. */
+  function held(command: string) {
+    let release!: () => void;
+    let arrived!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen = new Promise<void>((resolve) => (arrived = resolve));
+    const handler = async (request: Request) => {
+      const body = (await request.json()) as { CallbackCommand: string };
+      if (body.CallbackCommand === command) {
+        arrived();
+        await gate;
+      }
+      return Response.json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+    };
+    return { handler, release, seen };
+  }
+
+  it("an after-callback sent before reset() is not recorded after it", async () => {
+    const app = held("Group.CallbackAfterTopicInfoChanged");
+    const TopicId = `${GROUP}@TOPIC#_t`;
+    const emu = emulator({ callback: { token, handler: app.handler }, topics: [{ GroupId: GROUP, TopicId, TopicName: "t" }] });
+    await client(emu).modifyTopic({ GroupId: GROUP, TopicId, TopicName: "renamed" });
+    await app.seen;
+    emu.reset();
+    app.release();
+    await emu.settle();
+    expect(emu.callbacks).toEqual([]);
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicName)).toEqual(["t"]);
+  });
+
+  it("a create waiting on its before-create callback during reset() does not land in the fresh state", async () => {
+    const app = held("Group.CallbackBeforeCreateTopic");
+    const emu = emulator({ callback: { token, handler: app.handler } });
+    const created = client(emu).createTopic({ GroupId: GROUP, TopicName: "from before the reset" });
+    await app.seen;
+    emu.reset();
+    app.release();
+    await expect(created).resolves.toBeDefined(); // it was made, in the state it arrived in
+    await emu.settle();
+    expect(emu.state().groups).toEqual({});
+    expect(emu.calls).toEqual([]);
+    expect(emu.callbacks).toEqual([]);
   });
 });
 

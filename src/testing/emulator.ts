@@ -117,6 +117,13 @@ export interface Emulator {
   reset(): void;
 }
 
+/** What one lifetime between resets holds. */
+interface Generation {
+  store: Store;
+  calls: EmulatorCall[];
+  callbacks: EmulatorCallback[];
+}
+
 /** IM's code for each reason the SDK's verifier gives. */
 const USERSIG_CODES = { corrupt: 70003, "wrong-sdkappid": 70014, "wrong-identifier": 70013, expired: 70001, "bad-signature": 70009 } as const;
 
@@ -143,15 +150,13 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     timeoutMs: callback.timeoutMs ?? 2000,
   };
 
-  let store: Store = newStore();
   let faults: (Fault & { left: number })[] = [];
-  const calls: EmulatorCall[] = [];
-  const callbacks: EmulatorCallback[] = [];
   const pending = new Set<Promise<unknown>>();
   const windows = new Map<OperationId, number[]>();
 
-  const seed = () => {
-    store = newStore();
+  /** A fresh generation: the seeded state, no calls, no callbacks. */
+  const seed = (): Generation => {
+    const store = newStore();
     for (const [GroupId, topics] of Object.entries(options.groups ?? {})) addGroup(store, GroupId, topics);
     for (const { GroupId, TopicId, TopicName, ...rest } of options.topics ?? []) {
       const group = store.groups.get(GroupId) ?? addGroup(store, GroupId);
@@ -167,13 +172,16 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         ...rest,
       });
     }
+    return { store, calls: [], callbacks: [] };
   };
-  seed();
+  // A call keeps the generation it arrived in to the end: one still at work when reset() replaces it (a create
+  // waiting on its before-create callback, an after-callback on its way) lands in the discarded one.
+  let current = seed();
 
   let warnedOfRefusal = false;
-  const send = (command: CallbackCommand, body: Record<string, unknown>): Promise<CallbackReply> => {
+  const send = (generation: Generation, command: CallbackCommand, body: Record<string, unknown>): Promise<CallbackReply> => {
     const sent = postCallback(target!, command, body, Math.floor(clock() / 1000)).then((reply) => {
-      callbacks.push({ command, body, reply });
+      generation.callbacks.push({ command, body, reply });
       // IM takes a 401/403 for a failed callback like any other (a before-create goes ahead by default), and so does
       // the emulator. But in a test it nearly always means the app refused the emulator's signature (another token or
       // SdkAppid, or a frozen or skewed `clock` signing a RequestTime the app's real clock calls stale), and the
@@ -189,26 +197,24 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     return sent;
   };
 
-  const context: HandlerContext = {
-    get store() {
-      return store;
-    },
+  const contextOf = (generation: Generation): HandlerContext => ({
+    store: generation.store,
     now: () => Math.floor(clock() / 1000),
     identifier,
     topicLimit,
     group: ((operation: OperationId, GroupId: string, { create = true } = {}) => {
-      let group = store.groups.get(GroupId);
+      let group = generation.store.groups.get(GroupId);
       if (!group) {
         if (options.autoCreateGroups === false) throw failure(operation, 10010, GroupId);
         if (!create) return undefined;
-        group = addGroup(store, GroupId);
+        group = addGroup(generation.store, GroupId);
       }
       if (!group.topics) throw failure(operation, 11000, GroupId);
       return group;
     }) as HandlerContext["group"],
     async before(command, body) {
       if (!target) return;
-      const reply = await send(command, body);
+      const reply = await send(generation, command, body);
       const code = reply.ok ? reply.body.ErrorCode : undefined;
       if (reply.ok ? code === 0 : callback!.onFailure !== "deny") return;
       // The app's own code in the spec's rejection range (10100–10200) reaches the creator with its text; any other refusal is 10016.
@@ -216,12 +222,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       throw failure("createTopic", 10016, reply.ok ? "the callback refused" : `the callback failed (${reply.reason})`);
     },
     after(command, body) {
-      if (target) void send(command, body);
+      if (target) void send(generation, command, body);
     },
-  };
+  });
 
   /** IM's answer to one call, or a failure thrown as IM would answer it. */
-  async function answer(request: Request, call: EmulatorCall, operation: OperationId, fault: Fault | undefined, arrived: number): Promise<Response> {
+  async function answer(request: Request, generation: Generation, call: EmulatorCall, operation: OperationId, fault: Fault | undefined, arrived: number): Promise<Response> {
     const url = new URL(request.url);
     if (fault && "status" in fault) return new Response(fault.body ?? "", { status: fault.status, headers: { "content-type": "text/html" } });
     if (fault && "lose" in fault && fault.lose === "request") throw connectionReset();
@@ -245,7 +251,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
 
     call.processed = true;
     try {
-      const fields = await handlers[operation](context, call.body as Record<string, unknown>);
+      const fields = await handlers[operation](contextOf(generation), call.body as Record<string, unknown>);
       call.code = 0;
       return ok(fields);
     } catch (error) {
@@ -301,14 +307,15 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     // Counted against the rate limit when it arrived, not when its body and UserSig had been checked; on a monotonic
     // clock, as the user's `clock` may be frozen (a window that never slides would answer 10006 forever) or skewed.
     const arrived = performance.now();
+    const generation = current;
     const call: EmulatorCall = { operation: undefined, body: undefined, code: undefined, processed: false };
-    calls.push(call);
+    generation.calls.push(call);
     const operation = operationByPath.get(new URL(request.url).pathname);
     if (!operation) return json({ ActionStatus: "FAIL", ErrorCode: 60009, ErrorInfo: "请求资源错误，请检查请求 URL" }, 404);
     call.operation = operation;
     if (request.method !== "POST") return new Response("POST only", { status: 405 });
     const fault = takeFault(operation);
-    const response = await answer(request, call, operation, fault, arrived);
+    const response = await answer(request, generation, call, operation, fault, arrived);
     // Latency comes after the work: IM finishes what a caller who gave up had asked for.
     if (fault?.latencyMs) await delay(fault.latencyMs, request.signal);
     if (fault && "lose" in fault && fault.lose === "answer") throw connectionReset(); // the change stands
@@ -332,17 +339,19 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       assertOption(fault.operation === undefined || operationIds.includes(fault.operation), "operation", `must be one of ${operationIds.join(", ")}`);
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
-    state: () => snapshot(store),
-    calls,
-    callbacks,
+    state: () => snapshot(current.store),
+    get calls() {
+      return current.calls;
+    },
+    get callbacks() {
+      return current.callbacks;
+    },
     settle: async () => {
       while (pending.size) await Promise.allSettled([...pending]);
     },
     reset() {
-      seed();
+      current = seed();
       faults = [];
-      calls.length = 0;
-      callbacks.length = 0;
       windows.clear();
     },
   };
