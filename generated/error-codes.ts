@@ -174,6 +174,17 @@ export const errorCodeRows: readonly {
   {
     "code": 10008,
     "name": "RequestSignatureInvalid",
+    "zh": "请求非法，可能是请求中携带的签名信息验证不正确，请再次尝试",
+    "en": "The request is invalid, probably because verification of the signing information in the request failed. Please try again.",
+    "retry": "resign",
+    "public": false,
+    "operations": [
+      "importTopic"
+    ]
+  },
+  {
+    "code": 10008,
+    "name": "RequestSignatureInvalid",
     "zh": "请求非法，可能是请求中携带的签名信息验证不正确，请再次尝试或提交工单联系技术客服",
     "en": "The request is invalid, probably because verification of the signing information in the request failed. Try again or submit a ticket.",
     "retry": "resign",

@@ -239,7 +239,8 @@ export const requestRules = {
       },
       "CreateTime": {
         "type": "integer",
-        "minimum": 0
+        "minimum": 0,
+        "maximum": 4294967295
       }
     }
   }

@@ -508,11 +508,12 @@ export interface components {
          */
         DestroyTopicPrivateErrorCode: 10002 | 10003 | 10004 | 10006 | 10007 | 10008 | 10010 | 10015 | 10021 | 10025 | 11000 | 110002 | 110003;
         /**
-         * @description import_topic 私有错误码 — the private error codes of import_topic. 10006 (frequency limit) is not on the import
-         *     page; the API has the same 200/s limit as its siblings, and a caller must be able to meet it.
+         * @description import_topic 私有错误码 — the private error codes of import_topic. 10006 (frequency limit) and 10008 (signature
+         *     refused) are not on the import page; the API has the same 200/s limit and UserSig check as its siblings, and a
+         *     caller must be able to meet the one and re-sign after the other.
          * @enum {integer}
          */
-        ImportTopicPrivateErrorCode: 10002 | 10003 | 10004 | 10006 | 10007 | 10010 | 10015 | 10021 | 10037 | 11000 | 80001 | 80005;
+        ImportTopicPrivateErrorCode: 10002 | 10003 | 10004 | 10006 | 10007 | 10008 | 10010 | 10015 | 10021 | 10037 | 11000 | 80001 | 80005;
         /**
          * @description 0 表示成功 — success.
          * @enum {integer}

@@ -16,6 +16,11 @@ export interface TimErrorDetails {
   /** The `random` query value of the call: the same on every attempt, so it identifies the call in IM's logs. */
   random?: number;
   cause?: unknown;
+  /**
+   * An earlier attempt of the call may have been applied (its answer was lost), whatever the last one says: the
+   * error then has `mayHaveBeenApplied: true`. Not kept as a field of its own.
+   */
+  appliedEarlier?: boolean;
 }
 
 /**
@@ -34,7 +39,7 @@ export class TimError extends Error {
 
   constructor(message: string, details: TimErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    const { cause: _cause, ...rest } = details;
+    const { cause: _cause, appliedEarlier: _appliedEarlier, ...rest } = details;
     Object.assign(this, rest);
   }
 
@@ -77,12 +82,10 @@ export class TimApiError extends TimError {
       retry: RetryClass;
       codeName?: string;
       meaning?: { zh: string; en: string };
-      /** True when an earlier attempt of the call may have been applied, whatever this code says (a read-back that failed). */
-      appliedEarlier?: boolean;
     },
     details: TimErrorDetails,
   ) {
-    const maybe = fields.appliedEarlier === true || mayHaveBeenApplied({ kind: "api", retry: fields.retry });
+    const maybe = details.appliedEarlier === true || mayHaveBeenApplied({ kind: "api", retry: fields.retry });
     const explained = fields.meaning ? ` — ${fields.meaning.en}` : "";
     super(`${details.operation} failed: ErrorCode ${fields.code} (${fields.info || "no ErrorInfo"})${explained}${applied(maybe)}`, details);
     this.mayHaveBeenApplied = maybe;
@@ -149,7 +152,7 @@ export class TimHttpError extends TimError {
   /** False for 3xx, 429 and other 4xx (refused); true for 408 and 5xx, after which IM may have acted. */
   mayHaveBeenApplied: boolean;
   constructor(status: number, bodySnippet: string, details: TimErrorDetails, location?: string) {
-    const maybe = mayHaveBeenApplied({ kind: "http", status });
+    const maybe = details.appliedEarlier === true || mayHaveBeenApplied({ kind: "http", status });
     const where = location || "an undisclosed location";
     const redirect =
       location === undefined ? "" : status === 0 || (status >= 300 && status < 400) ? ` (a redirect to ${where}, not followed)` : ` (the answer of ${where}, which the fetch reached by following a redirect; refused)`;
@@ -184,7 +187,7 @@ export class TimNetworkError extends TimError {
   override name = "TimNetworkError";
   mayHaveBeenApplied: boolean;
   constructor(reason: string, connectFailed: boolean, details: TimErrorDetails) {
-    const maybe = mayHaveBeenApplied({ kind: "network", connectFailed });
+    const maybe = details.appliedEarlier === true || mayHaveBeenApplied({ kind: "network", connectFailed });
     super(`${details.operation} failed on the network (${reason})${applied(maybe)}`, details);
     this.mayHaveBeenApplied = maybe;
   }

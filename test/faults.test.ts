@@ -535,6 +535,32 @@ describe("duplicate-ID read-back", () => {
   });
 });
 
+describe("an attempt that may have been applied is never forgotten by the call's final error", () => {
+  // Every operation, with and without its key: those whose first attempt is repeated after a lost answer.
+  const repeated = operationIds.flatMap((operation) => {
+    const { idempotency } = operationTable[operation];
+    return idempotency === "safe" ? [{ operation, keyed: false }] : idempotency === "keyed" ? [{ operation, keyed: true }] : [];
+  });
+
+  it("covers every operation that repeats after a lost answer", () => {
+    expect(repeated.length).toBeGreaterThan(0);
+    for (const operation of operationIds) if (operationTable[operation].idempotency !== "unsafe") expect(repeated.map((r) => r.operation)).toContain(operation);
+  });
+
+  it.each(repeated.flatMap((r) => [
+    { ...r, then: "a refusal (never retried)", behaviour: (op: OperationId): Behaviour => ({ kind: "im", code: neverCode(op) }), name: "TimApiError" },
+    { ...r, then: "HTTP 400", behaviour: (): Behaviour => ({ kind: "http", status: 400 }), name: "TimHttpError" },
+  ]))("$operation (key: $keyed): a lost answer, then $then: the final error says it may have been applied", async ({ operation, keyed, behaviour, name }) => {
+    const server = await serve({ script: [{ kind: "resetAfterBody" }, behaviour(operation)] });
+    const body = await callableBody(server, operation, "lost-then-refused", keyed);
+    const h = harness(server.origin);
+    const { error } = await settle((h.im[operation] as (b: unknown) => Promise<unknown>)(body));
+    expect(error).toMatchObject({ name, attempts: 2, mayHaveBeenApplied: true });
+    expect((error as Error).message).toContain("may have been applied");
+    expect(server.requests.map((r) => r.outcome)).toEqual(["reset", expect.anything()]);
+  });
+});
+
 describe("the table's per-operation policies, against lost answers", () => {
   it("destroy: a topic the lost attempt destroyed answers 110003 on the retry, and is ok (alreadyApplied)", async () => {
     const server = await serve({ script: [{ kind: "resetAfterBody" }] });
@@ -547,6 +573,23 @@ describe("the table's per-operation policies, against lost answers", () => {
     expect(result.topics).toEqual(ids.map((TopicId) => ({ ok: true, TopicId, alreadyApplied: true })));
     expect(result.response.DestroyResultItem?.map((i) => i.ErrorCode)).toEqual([110003, 110003]);
     expect(server.topics.size).toBe(0);
+  });
+
+  it.each([10002, 110002])("destroy: a top-level %i that carries per-topic results keeps them (the items are authoritative)", async (code) => {
+    const ids = [topicId("gone"), topicId("kept")];
+    const items = [
+      { ErrorCode: 0, ErrorInfo: "", TopicId: ids[0] },
+      { ErrorCode: 110002, ErrorInfo: "destroy failed", TopicId: ids[1] },
+    ];
+    const answer = Buffer.from(JSON.stringify({ ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: "partly", DestroyResultItem: items }));
+    const server = await serve({ script: [{ kind: "bytes", headers: { "content-type": "application/json" }, body: answer }] });
+    const h = harness(server.origin);
+    const result = await h.im.destroyTopic({ GroupId: GROUP, TopicIdList: ids });
+    expect(result.topics).toMatchObject([
+      { ok: true, TopicId: ids[0] },
+      { ok: false, TopicId: ids[1], error: { code: 110002 } },
+    ]);
+    expect(server.requests).toHaveLength(1);
   });
 
   it("destroy: 110003 on a first attempt stays a per-topic error (destroyed before this call)", async () => {

@@ -50,6 +50,7 @@ export function createInvoker(ctx: CallContext) {
       signal: call.signal,
       onRequest: forCaller ? call.onRequest : undefined,
       random,
+      itemsArray: descriptor.items?.array,
       started,
       deadlineAt: deadlineMs === undefined ? Infinity : started + deadlineMs,
     };
@@ -101,19 +102,21 @@ export function createInvoker(ctx: CallContext) {
           // is the signal's reason, as for every other abort.
           throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: error.cause }, true);
         }
-        if (typeof read === "object" && "unconfirmed" in read) {
+        const { code, info, retry, codeName, meaning } = answer.error as TimApiError;
+        if (read === "other") {
+          // The ID holds another topic: the lost attempt did not make it, so this conflict is a plain refusal.
+          throw new TimApiError({ code, info, retry, codeName, meaning }, details());
+        }
+        if ("unconfirmed" in read) {
           // The conflict stands, but this call's own lost attempt may be what made the ID: say so.
-          const { code, info, retry, codeName, meaning } = answer.error as TimApiError;
-          throw new TimApiError({ code, info, retry, codeName, meaning, appliedEarlier: true }, { ...details(), cause: read.unconfirmed });
+          throw new TimApiError({ code, info, retry, codeName, meaning }, { ...details(), cause: read.unconfirmed, appliedEarlier: true });
         }
-        if (read !== "other") {
-          const pick = descriptor.pick!;
-          return {
-            [pick]: read.id,
-            response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", [pick]: read.id },
-            meta: { ...meta, durationMs: Date.now() - started, attempts: answer.attempts + read.attempts, readBack: true },
-          };
-        }
+        const pick = descriptor.pick!;
+        return {
+          [pick]: read.id,
+          response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", [pick]: read.id },
+          meta: { ...meta, durationMs: Date.now() - started, attempts: answer.attempts + read.attempts, readBack: true },
+        };
       }
       throw answer.error;
     }

@@ -39,7 +39,7 @@ export async function shapeResult(
   details: () => TimErrorDetails,
 ): Promise<Record<string, unknown>> {
   const { body } = answer;
-  const unusable = (reason: string) => new TimResponseError(`IM answered ErrorCode 0, but ${reason}`, answer.snippet(), details());
+  const unusable = (reason: string) => new TimResponseError(`IM answered ErrorCode ${String(body.ErrorCode)}, but ${reason}`, answer.snippet(), details());
   const lifted: Record<string, unknown> = {};
   const { pick, items } = descriptor;
   if (pick) {

@@ -42,6 +42,12 @@ export interface SendPlan {
   /** The call's own `onRequest`, beside the client's. */
   readonly onRequest?: ((event: RequestEvent) => void) | undefined;
   readonly random: number;
+  /**
+   * The per-item array of the answer (`x-items.array`), if the operation has one: an answer that carries items is
+   * shaped item by item whatever its top-level code (IM documents get_topic's as meaningless, and per-item codes are
+   * authoritative), so per-topic results are never thrown away with a top-level failure.
+   */
+  readonly itemsArray?: string | undefined;
   /** `Date.now()` when the call started; `deadlineAt` is `started + deadlineMs` (Infinity without a deadline). */
   readonly started: number;
   readonly deadlineAt: number;
@@ -95,6 +101,9 @@ function locationOrigin(response: Response, base: string): string {
   }
 }
 
+/** Whether an answer holds per-item results (a non-empty `array`), which then stand for the call. */
+const carriesItems = (body: Record<string, unknown>, array: string | undefined): boolean => array !== undefined && Array.isArray(body[array]) && (body[array] as unknown[]).length > 0;
+
 /** Sends the request, with retries, until it succeeds, fails for good, or runs out of budget. */
 export async function send(request: PlannedRequest, settings: TransportSettings, plan: SendPlan, firstTicket: Ticket | undefined): Promise<Outcome> {
   const { operation, signal, deadlineMs, deadlineAt } = plan;
@@ -113,7 +122,8 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
   let appliedBefore = false;
   let ticket = firstTicket;
 
-  const details = (): TimErrorDetails => ({ operation, attempts, durationMs: Date.now() - plan.started, url: url(), random: plan.random });
+  // `applied` is the attempts before the one an error is built for: each error says if any of them may have been applied.
+  const details = (): TimErrorDetails => ({ operation, attempts, durationMs: Date.now() - plan.started, url: url(), random: plan.random, appliedEarlier: applied });
   const event = () => ({ operation, attempt: attempts, url: url() });
   const aborted = (where: string, inFlight = false) => new TimAbortError(`${operation} aborted${where}`, { ...details(), cause: signal?.reason }, applied || inFlight);
   const done = (error: TimError): Outcome => ({ ok: false, error, attempts, url, scrub, appliedEarlier: appliedBefore });
@@ -225,7 +235,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
           } else if (!Number.isSafeInteger(code) || typeof parsed !== "object" || Array.isArray(parsed)) {
             failure = { kind: "body" };
             error = new TimResponseError("the response body is not an IM JSON result", snippet(), details());
-          } else if (code === 0) {
+          } else if (code === 0 || carriesItems(parsed as Record<string, unknown>, plan.itemsArray)) {
             return { ok: true, body: parsed as Record<string, unknown>, snippet, attempts, url, scrub, appliedEarlier: appliedBefore };
           } else {
             const info = (parsed as { ErrorInfo?: unknown }).ErrorInfo;
