@@ -9,7 +9,7 @@ import { operationIds, operations, type OperationId } from "../generated/operati
 import { createClient, genUserSig, TimApiError, TimNetworkError, type ClientOptions } from "../src/index.js";
 import { handlers } from "../src/testing/handlers.js";
 import { createCallbackHandler } from "../src/callbacks/index.js";
-import { createEmulator, type Emulator, type EmulatorOptions } from "../src/testing/index.js";
+import { createEmulator, type Emulator, type EmulatorCall, type EmulatorCallback, type EmulatorOptions } from "../src/testing/index.js";
 import { responseErrors } from "./helpers/ajv.js";
 import { ADMIN, basicBody, GROUP, requestExamples, SDK_APP_ID, SECRET } from "./helpers/fixtures.js";
 
@@ -132,6 +132,30 @@ describe("state, through the SDK", () => {
     emu.reset();
     expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicId)).toEqual([`${GROUP}@TOPIC#_seed`]);
     expect(emu.calls).toHaveLength(0);
+  });
+});
+
+describe("what a test reads", () => {
+  it("calls and callbacks are frozen copies: a test cannot change what the emulator recorded", async () => {
+    const handler = async () => Response.json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+    const emu = emulator({ callback: { token: "t", handler } });
+    await client(emu).createTopic({ GroupId: GROUP, TopicName: "kept" });
+    await emu.settle();
+    const { calls, callbacks } = emu;
+    const writes: [string, () => unknown][] = [
+      ["push a call", () => (calls as EmulatorCall[]).push(calls[0]!)],
+      ["change a call's code", () => ((calls[0] as EmulatorCall).code = 10002)],
+      ["change a call's body", () => ((calls[0]!.body as Record<string, unknown>).TopicName = "changed")],
+      ["empty the callbacks", () => ((callbacks as EmulatorCallback[]).length = 0)],
+      ["change a callback's reply", () => ((callbacks[0]!.reply as { ok: boolean }).ok = false)],
+      ["change a callback's body", () => (callbacks[0]!.body.Name = "changed")],
+    ];
+    for (const [what, write] of writes) expect(write, what).toThrow(TypeError);
+    expect(emu.calls).toEqual([{ operation: "createTopic", body: { GroupId: GROUP, TopicName: "kept" }, code: 0, processed: true }]);
+    expect(emu.callbacks.map((c) => [c.command, c.reply.ok, c.body.Name])).toEqual([
+      ["Group.CallbackBeforeCreateTopic", true, "kept"],
+      ["Group.CallbackAfterCreateTopic", true, "kept"],
+    ]);
   });
 });
 

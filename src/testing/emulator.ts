@@ -13,7 +13,7 @@ import { checkBody } from "../validate.js";
 import { fail, failure, ImFailure, json, ok } from "./answers.js";
 import { postCallback, type CallbackReply, type CallbackTarget } from "./callback-client.js";
 import { handlers, type CallbackCommand, type HandlerContext } from "./handlers.js";
-import { addGroup, newStore, snapshot, type EmulatorState, type Store, type TopicRecord } from "./state.js";
+import { addGroup, frozen, newStore, snapshot, type EmulatorState, type Store, type TopicRecord } from "./state.js";
 
 export type { EmulatorState, EmulatorGroup, TopicRecord } from "./state.js";
 export type { CallbackCommand } from "./handlers.js";
@@ -107,10 +107,10 @@ export interface Emulator {
   inject(fault: Fault): void;
   /** A frozen copy of the state: groups, their topics with every field, destroyed IDs. */
   state(): EmulatorState;
-  /** Every call so far, in arrival order. */
-  readonly calls: readonly EmulatorCall[];
-  /** Every callback sent so far. */
-  readonly callbacks: readonly EmulatorCallback[];
+  /** Every call so far, in arrival order: a frozen copy, as of this read (a call in flight shows what is known yet). */
+  readonly calls: readonly Readonly<EmulatorCall>[];
+  /** Every callback answered so far: a frozen copy, as of this read. */
+  readonly callbacks: readonly Readonly<EmulatorCallback>[];
   /** Resolves once every callback in flight has been answered (after-callbacks are not awaited by the calls). */
   settle(): Promise<void>;
   /** Back to the initial state (the `groups` and `topics` options), with no faults, calls or callbacks. */
@@ -340,11 +340,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
     state: () => snapshot(current.store),
+    // Frozen copies: a test that reads them cannot change what the emulator recorded (nor a body a call still works on).
     get calls() {
-      return current.calls;
+      return frozen(current.calls.map((call) => ({ ...call })));
     },
     get callbacks() {
-      return current.callbacks;
+      return frozen(current.callbacks.map((record) => ({ ...record })));
     },
     settle: async () => {
       while (pending.size) await Promise.allSettled([...pending]);

@@ -50,14 +50,17 @@ export function assignTopicId(store: Store, GroupId: string): string {
 /** A deep, frozen copy of the state, for a test to read. */
 export function snapshot(store: Store): EmulatorState {
   const groups: Record<string, EmulatorGroup> = {};
-  for (const [id, group] of store.groups) {
-    groups[id] = Object.freeze({
-      topicsEnabled: group.topics,
-      topics: Object.freeze([...group.live.values()].map((t) => Object.freeze({ ...t }))),
-      destroyed: Object.freeze([...group.destroyed]),
-    });
+  for (const [id, group] of store.groups) groups[id] = { topicsEnabled: group.topics, topics: [...group.live.values()].map((t) => ({ ...t })), destroyed: [...group.destroyed] };
+  return frozen({ groups });
+}
+
+/** `value`, frozen all the way down (JSON-shaped data: what a test reads must not reach back into the emulator). */
+export function frozen<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) frozen(inner);
   }
-  return Object.freeze({ groups: Object.freeze(groups) });
+  return value;
 }
 
 export interface EmulatorGroup {
