@@ -219,3 +219,35 @@ export const callbacks = {
 export const rejectionCodes = {"minimum":10100,"maximum":10200} as const;
 
 export type CallbackCommand = keyof typeof callbacks;
+
+/**
+ * The query parameters IM appends to every callback, by wire name (`SdkAppid`, not `SDKAppID`): whether it always
+ * sends it, and the pattern a value must match.
+ */
+export const callbackQuery = {
+  "SdkAppid": {
+    "required": true
+  },
+  "CallbackCommand": {
+    "required": true
+  },
+  "contenttype": {
+    "required": false
+  },
+  "ClientIP": {
+    "required": false
+  },
+  "OptPlatform": {
+    "required": false
+  },
+  "Sign": {
+    "required": false,
+    "pattern": /^[0-9A-Fa-f]{64}$/u
+  },
+  "RequestTime": {
+    "required": false,
+    "pattern": /^[0-9]{1,12}$/u
+  }
+} as const;
+
+export type CallbackQueryName = keyof typeof callbackQuery;

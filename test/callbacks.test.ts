@@ -5,13 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
-import { callbacks, rejectionCodes } from "../generated/callbacks.js";
+import { callbackQuery, callbacks, rejectionCodes } from "../generated/callbacks.js";
 import { listCallbacks } from "../scripts/lib/callbacks.mjs";
 import { callbackSign, createCallbackHandler, signCallback, type CallbackEvent, type CallbackHandlerOptions } from "../src/callbacks/index.js";
 import { TimConfigError } from "../src/errors.js";
 import { errorsOf } from "./helpers/ajv.js";
 import { spec } from "./helpers/fixtures.js";
-import { pointer } from "../scripts/lib/spec.mjs";
+import { deref, pointer } from "../scripts/lib/spec.mjs";
 
 const TOKEN = "callback-token-for-tests";
 const SDK_APP_ID = 888888;
@@ -37,6 +37,15 @@ const signed = (command: string, body = example(command), options: { time?: numb
   signCallback({ token: options.token ?? TOKEN, sdkAppId: options.sdkAppId ?? SDK_APP_ID, command, body, time: options.time ?? NOW });
 const answer = async (response: Response) => ({ status: response.status, body: (await response.json()) as { ActionStatus: string; ErrorCode: number; ErrorInfo: string } });
 const BEFORE = "Group.CallbackBeforeCreateTopic";
+/** A signed request (before-create by default) with its query changed afterwards, its body kept. */
+async function withQuery(change: (query: URLSearchParams) => void, made: Promise<Request> = signed(BEFORE)) {
+  const request = await made;
+  const url = new URL(request.url);
+  change(url.searchParams);
+  return new Request(url, { method: "POST", body: await request.text() });
+}
+/** Each digit of a hex Sign as the control character 0x20 below it: equal to the digit once OR-ed with 0x20. */
+const controlCharacterTwin = (sign: string) => sign.replace(/[0-9]/g, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0x20));
 
 describe("callbackSign: Sign = hex(sha256(Token + RequestTime))", () => {
   it("reproduces the published example with the token xxxxyyyy", async () => {
@@ -64,7 +73,9 @@ describe("every command of the spec's x-webhooks", () => {
     const { handle, calls, events } = handler();
     const response = await answer(await handle(await signed(command)));
     expect(response).toEqual({ status: 200, body: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
-    expect(calls).toEqual([{ name: entry.handler, body: example(command), context: { command, sdkAppId: SDK_APP_ID, clientIP: "127.0.0.1", optPlatform: "RESTAPI", requestTime: NOW } }]);
+    expect(calls).toEqual([
+      { name: entry.handler, body: example(command), context: { command, sdkAppId: SDK_APP_ID, clientIP: "127.0.0.1", optPlatform: "RESTAPI", requestTime: NOW, signal: expect.any(AbortSignal) } },
+    ]);
     expect(events).toEqual([]);
     // The reply validates against the spec's reply schema.
     expect(errorsOf(`${pointer([...entry.pointer, "responses", "200", "content", "application/json"])}/schema`, response.body)).toEqual([]);
@@ -182,6 +193,13 @@ describe("refused, and no handler runs", () => {
       413,
       "too-large",
     ],
+    ["no CallbackCommand in the query (which handler must see it is unknown)", () => withQuery((q) => q.delete("CallbackCommand")), 400, "query"],
+    ["an empty CallbackCommand in the query", () => withQuery((q) => q.set("CallbackCommand", "")), 400, "query"],
+    ["no SdkAppid in the query", () => withQuery((q) => q.delete("SdkAppid")), 400, "query"],
+    ["an unknown query command over a topic callback's body (the veto would be skipped)", () => withQuery((q) => q.set("CallbackCommand", "Group.CallbackAfterNewMemberJoin")), 400, "command"],
+    ["a query command that names an Object.prototype member over a topic callback's body", () => withQuery((q) => q.set("CallbackCommand", "constructor")), 400, "command"],
+    ["a Sign whose digits are control characters (equal to them under | 0x20)", () => withQuery((q) => q.set("Sign", controlCharacterTwin(q.get("Sign")!))), 401, "sign"],
+    ["a Sign of 64 characters that are not all hex", () => withQuery((q) => q.set("Sign", `${q.get("Sign")!.slice(0, 63)}g`)), 401, "sign"],
     [
       "a GET",
       async () => new Request((await signed(BEFORE)).url),
@@ -190,7 +208,7 @@ describe("refused, and no handler runs", () => {
     ],
   ];
 
-  it.each(cases)("%s → %i", async (_, make, status, reason) => {
+  it.each(cases)("%s", async (_, make, status, reason) => {
     const { handle, calls, events } = handler();
     const response = await answer(await handle(await make()));
     expect(response.status).toBe(status);
@@ -208,6 +226,22 @@ describe("refused, and no handler runs", () => {
     expect(new TextEncoder().encode(body).byteLength).toBeLessThan(1024 * 1024);
     expect((await handle(new Request(request.url, { method: "POST", body }))).status).toBe(200);
     expect(calls).toHaveLength(1);
+  });
+
+  it("the control-character twin of a Sign is really a different string that OR-ing 0x20 would call equal", async () => {
+    const sign = new URL((await signed(BEFORE)).url).searchParams.get("Sign")!;
+    const twin = controlCharacterTwin(sign);
+    expect(twin).not.toBe(sign);
+    expect([...twin].every((c, i) => (c.charCodeAt(0) | 0x20) === (sign.charCodeAt(i) | 0x20))).toBe(true);
+  });
+
+  it("a Sign in upper case is the same Sign (hex): accepted, and the handler runs", async () => {
+    const { handle, calls, events } = handler();
+    const request = await withQuery((q) => q.set("Sign", q.get("Sign")!.toUpperCase()));
+    expect(new URL(request.url).searchParams.get("Sign")).toMatch(/[A-F]/);
+    expect((await handle(request)).status).toBe(200);
+    expect(calls).toHaveLength(1);
+    expect(events).toEqual([]);
   });
 
   it("RequestTime exactly maxSkewSeconds away either way still passes (the window is inclusive)", async () => {
@@ -240,6 +274,18 @@ describe("verdicts and failures", () => {
     for (const code of [rejectionCodes.minimum, rejectionCodes.maximum]) {
       const { handle } = handler({ on: { beforeCreateTopic: () => ({ allow: false, code }) } });
       expect((await answer(await handle(await signed(BEFORE)))).body.ErrorCode).toBe(code);
+    }
+  });
+
+  it.each([
+    ["an object", { reason: "spam" }],
+    ["a number", 42],
+  ] as const)("a refusal whose info is %s still refuses, with ErrorCode 1 and an empty ErrorInfo, reported as an invalid verdict", async (_, info) => {
+    for (const code of [undefined, 10150]) {
+      const { handle, events } = handler({ on: { beforeCreateTopic: () => ({ allow: false, code, info }) as never } });
+      const response = await answer(await handle(await signed(BEFORE)));
+      expect(response).toEqual({ status: 200, body: { ActionStatus: "OK", ErrorCode: 1, ErrorInfo: "" } });
+      expect(events).toMatchObject([{ kind: "handler-failed", reason: "verdict", error: { name: "TimConfigError", option: "info" } }]);
     }
   });
 
@@ -284,11 +330,73 @@ describe("verdicts and failures", () => {
     }
   });
 
+  it("a handler that fails after its time is reported as late; its signal aborts when the time is up", async () => {
+    for (const [command, on] of [
+      [BEFORE, "beforeCreateTopic"],
+      ["Group.CallbackAfterCreateTopic", "afterCreateTopic"],
+    ] as const) {
+      let signal: AbortSignal | undefined;
+      let fail!: (error: Error) => void;
+      const slow = (_: unknown, context: { signal: AbortSignal }) => {
+        signal = context.signal;
+        return new Promise<never>((_, reject) => (fail = reject));
+      };
+      const { handle, events } = handler({ handlerTimeoutMs: 20, on: { [on]: slow } });
+      const response = await handle(await signed(command));
+      expect(response.status).toBe(command === BEFORE ? 200 : 500);
+      expect(signal?.aborted).toBe(true);
+      expect(signal?.reason).toMatchObject({ name: "TimeoutError" });
+      expect(events).toMatchObject([{ kind: "handler-failed", reason: "timeout" }]);
+      fail(new Error("db down"));
+      await vi.waitFor(() => expect(events).toMatchObject([{ reason: "timeout" }, { kind: "handler-failed", reason: "late", command, error: { message: "db down" } }]));
+      expect(events[1]!.message).not.toContain(TOKEN);
+    }
+  });
+
+  it("a handler that finishes in time keeps its signal unaborted, and one that succeeds late is not reported", async () => {
+    let signal: AbortSignal | undefined;
+    const inTime = handler({ on: { afterCreateTopic: (_, context) => void (signal = context.signal) } });
+    expect((await inTime.handle(await signed("Group.CallbackAfterCreateTopic"))).status).toBe(200);
+    expect(signal?.aborted).toBe(false);
+    let finish!: () => void;
+    const late = handler({ handlerTimeoutMs: 20, on: { afterCreateTopic: () => new Promise<void>((resolve) => (finish = resolve)) } });
+    await late.handle(await signed("Group.CallbackAfterCreateTopic"));
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(late.events.map((e) => e.reason)).toEqual(["timeout"]);
+  });
+
   it("a command it has no handler for, and another callback of the app, are acknowledged (200, ErrorCode 0)", async () => {
     const { handle } = handler({ on: {} });
     expect((await answer(await handle(await signed(BEFORE)))).body).toEqual({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
     const other = await signed("Group.CallbackAfterNewMemberJoin", { GroupId: "@TGS#2J4SZEAEL", Type: "Public" });
     expect((await answer(await handle(other))).body.ErrorCode).toBe(0);
+    // A body that is JSON but no object names no topic command either.
+    const list = await withQuery(() => {}, signed("Group.CallbackAfterNewMemberJoin", {}));
+    expect((await answer(await handle(new Request(list.url, { method: "POST", body: "[1]" })))).body.ErrorCode).toBe(0);
+  });
+});
+
+describe("the query parameters: generated from the spec", () => {
+  const specParameters = (entry: (typeof entries)[number]) =>
+    (entry.operation.parameters as Parameters<typeof deref>[1][]).map((p) => deref(spec, p) as { name: string; in: string; required?: boolean; schema?: { pattern?: string } });
+  const generated = callbackQuery as Record<string, { required: boolean; pattern?: RegExp }>;
+
+  it.each(entries.map((e) => [e.command, e] as const))("%s: callbackQuery is its parameters, by wire name, with required and pattern", (_, entry) => {
+    const parameters = specParameters(entry);
+    expect(Object.keys(generated).sort()).toEqual(parameters.map((p) => p.name).sort());
+    for (const p of parameters) {
+      expect(p.in).toBe("query");
+      expect(generated[p.name]!.required).toBe(p.required === true);
+      expect(generated[p.name]!.pattern?.source).toBe(p.schema?.pattern);
+    }
+  });
+
+  it("signCallback sends the spec's parameters under their wire names, signed or not, and nothing else", async () => {
+    const names = specParameters(entries[0]!).map((p) => p.name).sort();
+    expect([...new URL((await signed(BEFORE)).url).searchParams.keys()].sort()).toEqual(names);
+    const unsigned = await signCallback({ sdkAppId: SDK_APP_ID, command: BEFORE, body: example(BEFORE) });
+    expect([...new URL(unsigned.url).searchParams.keys()].sort()).toEqual(names.filter((n) => n !== "Sign" && n !== "RequestTime"));
   });
 });
 
@@ -299,6 +407,10 @@ describe("options", () => {
     [{ sdkAppId: SDK_APP_ID, token: "", on: {} }, "token"],
     [{ sdkAppId: SDK_APP_ID, token: TOKEN, on: { beforeCreateTopc: () => {} } }, "on"],
     [{ sdkAppId: SDK_APP_ID, token: TOKEN, on: {}, handlerTimeoutMs: 2000 }, "handlerTimeoutMs"],
+    // A verdict where the handler belongs: it would throw on every request, and a failing veto allows by default.
+    [{ sdkAppId: SDK_APP_ID, token: TOKEN, on: { beforeCreateTopic: { allow: false } } }, "on"],
+    [{ sdkAppId: SDK_APP_ID, token: TOKEN, on: { afterCreateTopic: "log" } }, "on"],
+    [{ sdkAppId: SDK_APP_ID, token: TOKEN, on: { beforeCreateTopic: undefined } }, "on"],
   ])("refuses %o, naming `%s`", (options, option) => {
     expect(() => createCallbackHandler(options as CallbackHandlerOptions)).toThrow(expect.objectContaining({ name: "TimConfigError", option }));
   });
@@ -312,11 +424,11 @@ describe("options", () => {
   });
 });
 
-describe("the lazily loaded body reader", () => {
+describe("the lazily loaded dispatch (body reader, validator, verdicts)", () => {
   it("a failed load is not kept: the next request loads it again", async () => {
     vi.resetModules();
     let loads = 0;
-    vi.doMock("../src/callbacks/body.js", async (importOriginal) => {
+    vi.doMock("../src/callbacks/dispatch.js", async (importOriginal) => {
       if (loads++ === 0) throw new Error("chunk did not arrive");
       return importOriginal();
     });
@@ -328,7 +440,7 @@ describe("the lazily loaded body reader", () => {
       expect((await handle(await signed(BEFORE))).status).toBe(200);
       expect(loads).toBe(2);
     } finally {
-      vi.doUnmock("../src/callbacks/body.js");
+      vi.doUnmock("../src/callbacks/dispatch.js");
       vi.resetModules();
     }
   });

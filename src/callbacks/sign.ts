@@ -2,7 +2,7 @@
  * @module sign — IM's callback authentication (回调鉴权): `Sign = hex(SHA-256(token + RequestTime))`, plain SHA-256
  * over the token and the `RequestTime` value exactly as sent (not HMAC, no separator), on WebCrypto.
  */
-import type { CallbackCommand } from "../../generated/callbacks.js";
+import type { CallbackCommand, CallbackQueryName } from "../../generated/callbacks.js";
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
@@ -14,11 +14,11 @@ export async function callbackSign(token: string, requestTime: string): Promise<
   return hex;
 }
 
-/** Whether two strings are equal, in time that depends on their length only (case-insensitive hex). */
+/** Whether two strings are equal, in time that depends on their length only (the caller brings both to one case). */
 export function sameSign(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a.charCodeAt(i) | 0x20) ^ (b.charCodeAt(i) | 0x20);
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
 
@@ -42,16 +42,16 @@ export interface SignCallbackOptions {
 /** A callback as IM sends it, signed: for the app's own tests (and the local emulator). */
 export async function signCallback(options: SignCallbackOptions): Promise<Request> {
   const url = new URL(options.url ?? "https://app.example/im-callback");
-  const query = url.searchParams;
-  query.set("SdkAppid", String(options.sdkAppId));
-  query.set("CallbackCommand", options.command);
-  query.set("contenttype", "json");
-  query.set("ClientIP", options.clientIP ?? "127.0.0.1");
-  query.set("OptPlatform", options.optPlatform ?? "RESTAPI");
+  const set = (name: CallbackQueryName, value: string) => url.searchParams.set(name, value);
+  set("SdkAppid", String(options.sdkAppId));
+  set("CallbackCommand", options.command);
+  set("contenttype", "json");
+  set("ClientIP", options.clientIP ?? "127.0.0.1");
+  set("OptPlatform", options.optPlatform ?? "RESTAPI");
   if (options.token !== undefined) {
     const time = String(options.time ?? Math.floor(Date.now() / 1000));
-    query.set("Sign", await callbackSign(options.token, time));
-    query.set("RequestTime", time);
+    set("Sign", await callbackSign(options.token, time));
+    set("RequestTime", time);
   }
   return new Request(url, {
     method: "POST",
