@@ -3,7 +3,7 @@
  * app). Bodies are capped before the handler sees them, and a body an earlier middleware read is taken raw.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { serveFetch, toNodeListener } from "../src/node/serve.js";
 
@@ -44,6 +44,20 @@ function chunkedPost(url: string, pieces: number, pieceBytes: number): Promise<{
     write();
   });
 }
+
+/** Sends `head` (request line and headers) as it is, then `body`, and resolves with the raw answer ("" if dropped). */
+function rawRequest(url: string, head: string, body = ""): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`));
+    let answer = "";
+    socket.on("data", (chunk) => (answer += chunk));
+    socket.on("close", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
+/** The JSON body of a raw answer. */
+const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as unknown;
 
 describe("toNodeListener / serveFetch", () => {
   it("passes method, path and body through, and answers with the handler's response", async () => {
@@ -128,5 +142,48 @@ describe("toNodeListener / serveFetch", () => {
     const response = await fetch(url, { method: "POST", body: "{}" });
     expect(response.status).toBe(500);
     expect(await response.text()).toMatch(/before body parsers/);
+  });
+
+  describe("the handler's URL is the request target's path and query, whatever the Host header says", () => {
+    /** Echoes the URL the handler was given. */
+    const urlEcho = async (request: Request) => Response.json({ url: request.url, host: request.headers.get("host") });
+
+    it.each([
+      ["evil#", "a fragment mark that would cut the query off"],
+      ["x?ClientIP=6.6.6.6&", "a query that would be put before the real one"],
+      ["app.example/other/path?", "a path that would be put before the real one"],
+      ["[", "not a host at all (new Request would throw, and the connection was dropped)"],
+    ])("Host: %s (%s)", async (host) => {
+      const url = await serve(urlEcho);
+      const answer = await rawRequest(url, `POST /im?SdkAppid=1&CallbackCommand=Group.CallbackAfterCreateTopic HTTP/1.1\r\nHost: ${host}`);
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(bodyOf(answer)).toEqual({ url: "http://localhost/im?SdkAppid=1&CallbackCommand=Group.CallbackAfterCreateTopic", host });
+    });
+
+    it("an absolute-form target keeps only its path and query (not its origin)", async () => {
+      const url = await serve(urlEcho);
+      const answer = await rawRequest(url, "POST http://evil.example:8443/im?ClientIP=1.2.3.4 HTTP/1.1\r\nHost: app.example");
+      expect(bodyOf(answer)).toMatchObject({ url: "http://localhost/im?ClientIP=1.2.3.4" });
+    });
+
+    it("a target that is no URL is answered 400, the handler not called, instead of a dropped connection", async () => {
+      let called = false;
+      const url = await serve(async (r) => ((called = true), urlEcho(r)));
+      const answer = await rawRequest(url, "POST http://[ HTTP/1.1\r\nHost: app.example");
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+      expect(called).toBe(false);
+    });
+
+    it("a signed callback still verifies behind a hostile Host (the query reaches the handler whole)", async () => {
+      const { createCallbackHandler, signCallback } = await import("../src/callbacks/index.js");
+      const seen: (string | undefined)[] = [];
+      const handler = createCallbackHandler({ sdkAppId: 1400000000, token: "t", on: { afterTopicDestroyed: (_, context) => void seen.push(context.clientIP) } });
+      const url = await serve(handler, 1024 * 1024);
+      const signed = await signCallback({ token: "t", sdkAppId: 1400000000, command: "Group.CallbackAfterTopicDestroyed", body: { GroupId: "g", Type: "Community", TopicIdList: ["t1"] }, clientIP: "10.0.0.1" });
+      const { pathname, search } = new URL(signed.url);
+      const full = await rawRequest(url, `POST ${pathname}${search} HTTP/1.1\r\nHost: x?ClientIP=6.6.6.6&\r\nContent-Type: application/json`, await signed.text());
+      expect(bodyOf(full)).toEqual({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+      expect(seen).toEqual(["10.0.0.1"]);
+    });
   });
 });

@@ -11,10 +11,12 @@ export interface NodeListenerOptions {
 }
 
 /**
- * A `(req, res)` listener for `http.createServer` (and Express or Fastify) that runs `handler`. The body is read to
- * `maxBodyBytes` and no further, before the handler sees anything. Behind a body parser that already read the stream,
- * the raw body it kept (`req.rawBody`, or a Buffer or string `req.body`) is used; mount the route before any parser
- * that keeps no raw body.
+ * A `(req, res)` listener for `http.createServer` that runs `handler`. The body is read to `maxBodyBytes` and no
+ * further, before the handler sees anything. In Express, mount it before any body parser, or behind one that keeps
+ * the raw body: `req.rawBody` (e.g. `express.json({ verify })` storing it) or a Buffer or string `req.body`
+ * (`express.raw()`); behind a parser that kept none it answers 500. The request's URL is its path and query on
+ * `http://localhost`: the Host header is the client's to write, so it never becomes part of the URL (it stays in the
+ * headers).
  */
 export function toNodeListener(handler: (request: Request) => Promise<Response>, { maxBodyBytes = 1024 * 1024 }: NodeListenerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   /** Answers 413, then drops the connection once the answer is out (what is still arriving is not read). */
@@ -25,11 +27,20 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
   };
   return (req, res) => {
     const respond = async (body: Buffer) => {
+      let target: URL;
+      try {
+        target = new URL(req.url ?? "/", "http://localhost");
+      } catch {
+        res.writeHead(400, { "content-type": "text/plain" }).end("the request target is not a URL");
+        return;
+      }
       try {
         const headers = new Headers();
         for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
         const method = req.method ?? "GET";
-        const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+        // Only the path and query of the request target: a Host such as `x?ClientIP=…&` or `evil#` cannot add to the
+        // query or cut it off, and an absolute-form target cannot pick the origin.
+        const request = new Request(`http://localhost${target.pathname}${target.search}`, {
           method,
           headers,
           ...(method === "GET" || method === "HEAD" ? {} : { body: new Uint8Array(body) }),
