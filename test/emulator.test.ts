@@ -186,8 +186,21 @@ describe("IM's answers to bad requests", () => {
     ["another sdkappid", async () => ({ sdkappid: String(SDK_APP_ID + 1) }), 70020],
     ["no sdkappid", async () => ({ sdkappid: "" }), 60012],
     ["no contenttype", async () => ({ contenttype: "" }), 60002],
+    ["an empty random", async () => ({ random: "" }), 60002],
+    ["a random that is not a decimal integer", async () => ({ random: "1e3" }), 60002],
+    ["a negative random", async () => ({ random: "-1" }), 60002],
+    ["a random past uint32", async () => ({ random: "4294967296" }), 60002],
+    ["the largest uint32 random", async () => ({ random: "4294967295" }), 0],
   ] as const).map(([label, query, code]) => [label, code, query] as const))("%s → %i", async (_, code, query) => {
     expect((await raw(emulator(), "getTopic", basicBody("getTopic"), await query())).ErrorCode).toBe(code);
+  });
+
+  it("no random at all → 60002 (all five query parameters are required)", async () => {
+    const emu = emulator();
+    const usersig = await genUserSig({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN, expireSeconds: 600 });
+    const query = new URLSearchParams({ sdkappid: String(SDK_APP_ID), identifier: ADMIN, usersig, contenttype: "json" });
+    const response = await emu.fetch(`https://emulator.test${operations.getTopic.path}?${query}`, { method: "POST", body: JSON.stringify(basicBody("getTopic")) });
+    expect(((await response.json()) as { ErrorCode: number }).ErrorCode).toBe(60002);
   });
 
   it("an identifier that is not the App admin, with a UserSig that is its own → 60010", async () => {

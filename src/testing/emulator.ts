@@ -278,8 +278,9 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const sdkappid = query.get("sdkappid");
     if (!sdkappid) return failure(operation, 60012);
     if (sdkappid !== String(options.sdkAppId)) return failure(operation, 70020, `sdkappid ${sdkappid}`);
-    const random = Number(query.get("random"));
-    if (query.get("contenttype") !== "json" || !Number.isInteger(random) || random < 0 || random > 0xffffffff || !query.get("identifier")) {
+    // All five are required (the spec's query parameters); random is a decimal uint32 (Number("") would pass as 0).
+    const random = query.get("random") ?? "";
+    if (query.get("contenttype") !== "json" || !/^\d{1,10}$/.test(random) || +random > 0xffffffff || !query.get("identifier")) {
       return failure(operation, 60002, "sdkappid, identifier, usersig, random (uint32) and contenttype=json are required");
     }
     const requested = query.get("identifier")!;
