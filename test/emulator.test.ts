@@ -115,6 +115,15 @@ describe("state, through the SDK", () => {
     await expect(im.createTopic({ GroupId: GROUP, TopicName: "t" })).resolves.toBeDefined();
   });
 
+  it.each(operationIds)("%s in an unknown group: only a call that makes topics creates the group; any other answers 10010 and creates nothing", async (operation) => {
+    const emu = emulator();
+    const GroupId = "@TGS#_unknown";
+    const body = { ...basicBody(operation), GroupId };
+    const makesTopics = operations[operation].idempotency === "keyed"; // create and import: they bring a TopicId of their own
+    expect((await raw(emu, operation, body)).ErrorCode).toBe(makesTopics ? 0 : 10010);
+    expect(Object.keys(emu.state().groups)).toEqual(makesTopics ? [GroupId] : []);
+  });
+
   it("holds at most topicLimit topics per Community (10037 beyond)", async () => {
     const emu = emulator({ topicLimit: 2 });
     const im = client(emu);
@@ -192,7 +201,7 @@ describe("IM's answers to bad requests", () => {
     ["a random past uint32", async () => ({ random: "4294967296" }), 60002],
     ["the largest uint32 random", async () => ({ random: "4294967295" }), 0],
   ] as const).map(([label, query, code]) => [label, code, query] as const))("%s → %i", async (_, code, query) => {
-    expect((await raw(emulator(), "getTopic", basicBody("getTopic"), await query())).ErrorCode).toBe(code);
+    expect((await raw(emulator({ groups: { [GROUP]: true } }), "getTopic", basicBody("getTopic"), await query())).ErrorCode).toBe(code);
   });
 
   it("no random at all → 60002 (all five query parameters are required)", async () => {
@@ -212,7 +221,7 @@ describe("IM's answers to bad requests", () => {
     // Users freeze `clock` for predictable CreateTimes: the windows slide on the monotonic clock all the same.
     vi.useFakeTimers({ toFake: ["performance"] });
     try {
-      const emu = emulator({ clock: () => 1_700_000_000_000, checkCredentials: false });
+      const emu = emulator({ clock: () => 1_700_000_000_000, checkCredentials: false, groups: { [GROUP]: true } });
       const limit = operations.getTopic.rateLimitPerSecond;
       const codes = await Promise.all(Array.from({ length: limit + 1 }, () => raw(emu, "getTopic", basicBody("getTopic")).then((a) => a.ErrorCode)));
       expect(codes.filter((c) => c === 0)).toHaveLength(limit);
@@ -230,7 +239,7 @@ describe("IM's answers to bad requests", () => {
 
 describe("scripted faults", () => {
   it("a given IM code for the next N calls of an operation, applied to nothing", async () => {
-    const emu = emulator();
+    const emu = emulator({ groups: { [GROUP]: true } });
     const im = client(emu);
     emu.inject({ operation: "createTopic", code: 10002, times: 2 });
     expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicName: "a" }))).toBe(10002);

@@ -32,7 +32,10 @@ export interface EmulatorOptions {
   checkCredentials?: boolean;
   /** Groups that exist from the start: `true` for a topic-enabled Community, `false` for one without topics (11000). */
   groups?: Readonly<Record<string, boolean>>;
-  /** Create an unknown group on first use as a topic-enabled Community; otherwise it answers 10010. @default true */
+  /**
+   * Create an unknown group as a topic-enabled Community on the first create or import in it; otherwise that answers
+   * 10010. A get, modify or destroy in an unknown group always answers 10010 (the group does not exist). @default true
+   */
   autoCreateGroups?: boolean;
   /** Topics that exist from the start (their groups are created as topic-enabled Communities). */
   topics?: readonly ({ GroupId: string; TopicId: string; TopicName: string } & Partial<Omit<TopicRecord, "GroupID" | "TopicId" | "TopicName">>)[];
@@ -202,14 +205,10 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     now: () => Math.floor(clock() / 1000),
     identifier,
     topicLimit,
-    group: ((operation: OperationId, GroupId: string, { create = true } = {}) => {
-      let group = generation.store.groups.get(GroupId);
-      if (!group) {
-        if (options.autoCreateGroups === false) throw failure(operation, 10010, GroupId);
-        if (!create) return undefined;
-        group = addGroup(generation.store, GroupId);
-      }
-      if (!group.topics) throw failure(operation, 11000, GroupId);
+    group: ((operation: OperationId, GroupId: string, firstUse?: boolean) => {
+      const group = generation.store.groups.get(GroupId);
+      if (!group && (!firstUse || options.autoCreateGroups === false)) throw failure(operation, 10010, GroupId);
+      if (group && !group.topics) throw failure(operation, 11000, GroupId);
       return group;
     }) as HandlerContext["group"],
     async before(command, body) {

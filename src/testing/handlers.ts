@@ -5,7 +5,7 @@
  */
 import { operations, type OperationId } from "../../generated/operations.js";
 import { failure } from "./answers.js";
-import { assignTopicId, type GroupRecord, type Store, type TopicRecord } from "./state.js";
+import { addGroup, assignTopicId, type GroupRecord, type Store, type TopicRecord } from "./state.js";
 
 /** The callback commands the emulator fires (issue 12's contract). */
 export type CallbackCommand =
@@ -23,11 +23,11 @@ export interface HandlerContext {
   /** Topics a Community may hold (IM: 200). */
   readonly topicLimit: number;
   /**
-   * The group, created on first use when the emulator does that; throws 10010 / 11000 as IM does. `create: false`
-   * creates nothing: a group that would be created on first use is `undefined`.
+   * The group; throws 11000 for one without topics, and 10010 for an unknown one, as IM does. Only a create or an
+   * import may bring a group into being (`firstUse`): an unknown group it may create is `undefined`.
    */
   group(operation: OperationId, GroupId: string): GroupRecord;
-  group(operation: OperationId, GroupId: string, options: { create: false }): GroupRecord | undefined;
+  group(operation: OperationId, GroupId: string, firstUse: true): GroupRecord | undefined;
   /** A before-event callback: resolves to go ahead; throws the creator's failure (10016 or the app's code) on a veto. */
   before(command: CallbackCommand, body: Record<string, unknown>): Promise<void>;
   /** An after-event callback (its answer is ignored, as IM ignores it). */
@@ -48,8 +48,8 @@ const ALREADY_DESTROYED = operations.destroyTopic.alreadyAppliedCodes[0];
 
 /** Whether a new topic may go into the group (its ID free, the Community under its topic limit); creates nothing. */
 function admit(ctx: HandlerContext, operation: "createTopic" | "importTopic", body: Body): void {
-  const group = ctx.group(operation, body.GroupId, { create: false });
-  if (!group) return; // created on first use: empty
+  const group = ctx.group(operation, body.GroupId, true);
+  if (!group) return; // created by this call: empty
   if (typeof body.TopicId === "string" && group.live.has(body.TopicId)) throw failure(operation, ID_IN_USE(operation), body.TopicId);
   if (group.live.size >= ctx.topicLimit) throw failure(operation, 10037, `a Community holds at most ${ctx.topicLimit} topics`);
 }
@@ -57,7 +57,7 @@ function admit(ctx: HandlerContext, operation: "createTopic" | "importTopic", bo
 /** Admits the topic (again: state may have changed while a callback answered) and stores it, creating the group. */
 function place(ctx: HandlerContext, operation: "createTopic" | "importTopic", body: Body, createTime: number): TopicRecord {
   admit(ctx, operation, body);
-  const group = ctx.group(operation, body.GroupId);
+  const group = ctx.group(operation, body.GroupId, true) ?? addGroup(ctx.store, body.GroupId);
   const topic: TopicRecord = {
     TopicId: body.TopicId ?? assignTopicId(ctx.store, body.GroupId),
     TopicName: body.TopicName,
