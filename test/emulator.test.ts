@@ -96,6 +96,15 @@ describe("state, through the SDK", () => {
     expect(emu.state().groups[GROUP]!.destroyed).toEqual([created.TopicId]);
   });
 
+  it("get with an empty TopicIdList reads every topic, as without one (the reference: empty = all topics)", async () => {
+    const emu = emulator();
+    const im = client(emu);
+    const a = await im.createTopic({ GroupId: GROUP, TopicName: "a" });
+    const b = await im.createTopic({ GroupId: GROUP, TopicName: "b" });
+    const read = await im.getTopic({ GroupId: GROUP, From_Account: ADMIN, TopicIdList: [] });
+    expect(read.topics.map((t) => t.TopicId)).toEqual([a.TopicId, b.TopicId]);
+  });
+
   it("duplicate custom IDs: 10025 on create, 10021 on import", async () => {
     const emu = emulator();
     const im = client(emu);

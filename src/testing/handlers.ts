@@ -109,7 +109,9 @@ export const handlers: { readonly [K in OperationId]: Handler } = {
 
   async getTopic(ctx, body) {
     const group = ctx.group("getTopic", body.GroupId);
-    const ids: string[] = body.TopicIdList ?? [...group.live.keys()];
+    // No list, or an empty one, reads every topic (tencent-im.md §3: "TopicIdList … (empty = all topics)"; the doc's
+    // 若不填 "if not given" does not say more).
+    const ids: string[] = body.TopicIdList?.length ? body.TopicIdList : [...group.live.keys()];
     return {
       TopicAndSelfInfo: ids.map((id) => {
         const topic = group.live.get(id);
