@@ -6,7 +6,10 @@
  *     with no request sent, a TimApiError from a named Prism example, the five-operation lifecycle on Prism and on
  *     the in-process emulator (tim-topics/testing); originally: a validation error
  *     with no request sent, a TimApiError 10010 from a named Prism example (and the browser-only secretKey guard);
- *   - that runtime's example from examples/, unchanged, checked by what it prints or answers.
+ *   - that runtime's example from examples/, unchanged, checked by what it prints or answers;
+ *   - tim-topics/callbacks served by that runtime's own server over loopback (test/runtimes/callback-*.mjs), and its
+ *     callback example unchanged (callbacks-node.mjs, callbacks-deno.ts, callbacks-bun.ts, callbacks-worker.mjs in
+ *     workerd), which must also stop, naming its settings, when they are missing.
  * Node 20/22/24, Deno and Bun import `tim-topics` from dist/ through the package's own `exports` (self-reference);
  * Chromium, workerd and edge-runtime get an esbuild bundle of dist/ (they resolve no bare specifiers).
  * Prints a table and exits 1 if any runtime failed.
@@ -111,15 +114,18 @@ function versionOf(command, args = ["--version"]) {
   return (out.stdout || out.stderr || "?").split("\n")[0].trim();
 }
 
-/** Runs the scenario runner and the example as two processes of the same runtime. */
-async function processRuntime({ command, prefix, example }, baseUrl) {
+/**
+ * Runs the scenario runner, the example and the callback example (`callbacks`: its file and the runtime's arguments
+ * before it) as processes of the same runtime.
+ */
+async function processRuntime({ command, prefix, example, callbacks }, baseUrl) {
   const scenario = await run(command, [...prefix, "test/runtimes/cli.mjs", baseUrl]);
   const line = scenario.stdout.split("\n").find((l) => l.startsWith(marker));
   const result = line ? JSON.parse(line.slice(marker.length)) : { ok: false, checks: [] };
   const served = await processCallbacks(command, prefix);
   result.checks.push(served);
   result.ok &&= served.ok;
-  const callbackProblems = example === "examples/node.mjs" ? await nodeCallbackExample(command) : [];
+  const callbackProblems = await callbackServerExample(command, callbacks.prefix, callbacks.example);
   const problems = [];
   if (!line || scenario.code !== 0) problems.push(`scenario exited ${scenario.code}${line ? "" : " without a result"}\n${indent(scenario.stdout + scenario.stderr)}`);
 
@@ -127,7 +133,7 @@ async function processRuntime({ command, prefix, example }, baseUrl) {
   const exampleProblem = ex.code !== 0 ? `exited ${ex.code}` : checkExampleOutput(ex.stdout);
   if (exampleProblem) problems.push(`${example}: ${exampleProblem}\n${indent(ex.stdout + ex.stderr)}`);
   problems.push(...callbackProblems);
-  return { result, example: { name: callbackProblems.length === 0 && example === "examples/node.mjs" ? `${example} + examples/callbacks-node.mjs` : example, ok: !exampleProblem && callbackProblems.length === 0 }, problems };
+  return { result, example: { name: `${example} + ${callbacks.example}`, ok: !exampleProblem && callbackProblems.length === 0 }, problems };
 }
 
 // ───────────────────────────── callbacks: each runtime serves tim-topics/callbacks over loopback ─────────────────────────────
@@ -184,10 +190,20 @@ async function checkCallbackExample(origin, name) {
   return ok ? [] : [`${name}: ${JSON.stringify(results)}`];
 }
 
-/** Runs examples/callbacks-node.mjs unchanged on a free port and checks it answers as it says. */
-async function nodeCallbackExample(node) {
-  const env = { ...process.env, PORT: "0", TIM_SDKAPPID: String(callbackFixture.sdkAppId), TIM_CALLBACK_TOKEN: callbackFixture.token };
-  const child = spawn(node, ["examples/callbacks-node.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+/** The settings the callback examples read (PORT 0: a free port, which they print). */
+const callbackExampleEnv = { PORT: "0", TIM_SDKAPPID: String(callbackFixture.sdkAppId), TIM_CALLBACK_TOKEN: callbackFixture.token };
+
+/**
+ * Runs a callback server example unchanged in its runtime on a free port and checks it answers as it says over
+ * loopback; and that without its settings it stops, naming them, instead of serving with a default token.
+ */
+async function callbackServerExample(command, prefix, example) {
+  const problems = [];
+  const unset = await run(command, [...prefix, example], { env: { TIM_SDKAPPID: "", TIM_CALLBACK_TOKEN: "", PORT: "0" }, timeoutMs: 20_000 });
+  if (unset.code === 0 || unset.code === null || !/TIM_CALLBACK_TOKEN/.test(unset.stderr) || /listening on/.test(unset.stdout)) {
+    problems.push(`${example} without settings: exited ${unset.code}, should stop naming TIM_CALLBACK_TOKEN\n${indent(unset.stdout + unset.stderr)}`);
+  }
+  const child = spawn(command, [...prefix, example], { cwd: root, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...callbackExampleEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   try {
     const origin = await new Promise((resolve, reject) => {
@@ -198,15 +214,17 @@ async function nodeCallbackExample(node) {
         if (match) (clearTimeout(timer), resolve(match[1]));
       });
       child.stderr.on("data", (d) => (output += d));
+      child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`exited ${code}:\n${output}`))));
     });
-    return await checkCallbackExample(origin, "examples/callbacks-node.mjs");
+    problems.push(...(await checkCallbackExample(origin, example)));
   } catch (error) {
-    return [`examples/callbacks-node.mjs: ${error}`];
+    problems.push(`${example}: ${error}`);
   } finally {
     try {
       process.kill(-child.pid, "SIGKILL");
     } catch {}
   }
+  return problems;
 }
 
 /** Starts callback-serve.mjs in a runtime process, drives it, stops it. */
@@ -432,7 +450,7 @@ const machineNode = process.execPath; // the machine's Node: no package links a 
 const machineNodeVersion = versionOf(machineNode);
 const node22 = nodeBinary(22);
 const node24 = nodeBinary(24);
-const nodeJob = (command) => (url) => processRuntime({ command, prefix: [], example: "examples/node.mjs" }, url);
+const nodeJob = (command) => (url) => processRuntime({ command, prefix: [], example: "examples/node.mjs", callbacks: { prefix: [], example: "examples/callbacks-node.mjs" } }, url);
 const runtimes = [
   // The machine's Node (20 here and in CI), then the two npm binaries.
   { id: "node20", name: `Node.js ${machineNodeVersion.replace(/^v(\d+).*/, "$1")} (machine)`, version: () => `Node ${machineNodeVersion}`, run: nodeJob(machineNode) },
@@ -444,9 +462,23 @@ const runtimes = [
     version: () => versionOf(deno).replace(/^deno (\S+).*/, "Deno $1"),
     // Network to 127.0.0.1 only, the example's env variables only; no file, no run, no FFI permission.
     run: (url) =>
-      processRuntime({ command: deno, prefix: ["run", "--no-prompt", "--allow-net=127.0.0.1,localhost", `--allow-env=${Object.keys(exampleEnv(url)).join(",")},TIM_FROM_ACCOUNT`], example: "examples/deno.ts" }, url),
+      processRuntime(
+        {
+          command: deno,
+          prefix: ["run", "--no-prompt", "--allow-net=127.0.0.1,localhost", `--allow-env=${Object.keys(exampleEnv(url)).join(",")},TIM_FROM_ACCOUNT`],
+          example: "examples/deno.ts",
+          // The permissions its header gives: listen on loopback, read its own three settings.
+          callbacks: { prefix: ["run", "--no-prompt", "--allow-net=127.0.0.1", `--allow-env=${Object.keys(callbackExampleEnv).join(",")}`], example: "examples/callbacks-deno.ts" },
+        },
+        url,
+      ),
   },
-  { id: "bun", name: "Bun", version: () => `Bun ${versionOf(bun)}`, run: (url) => processRuntime({ command: bun, prefix: [], example: "examples/bun.ts" }, url) },
+  {
+    id: "bun",
+    name: "Bun",
+    version: () => `Bun ${versionOf(bun)}`,
+    run: (url) => processRuntime({ command: bun, prefix: [], example: "examples/bun.ts", callbacks: { prefix: [], example: "examples/callbacks-bun.ts" } }, url),
+  },
   {
     id: "chromium",
     name: "Chromium (headless)",

@@ -87,7 +87,13 @@ describe("toNodeListener / serveFetch", () => {
 
   it("behind a body parser, uses the raw body it kept (req.rawBody or a Buffer/string req.body), and caps that too", async () => {
     const listener = toNodeListener(echo, { maxBodyBytes: 1000 });
-    const kept: ((raw: Buffer) => Record<string, unknown>)[] = [(raw) => ({ rawBody: raw }), (raw) => ({ body: raw }), (raw) => ({ body: raw.toString() })];
+    const kept: ((raw: Buffer) => Record<string, unknown>)[] = [
+      (raw) => ({ rawBody: raw }),
+      // express.json({ verify: (req, res, buf) => (req.rawBody = buf) }): the parsed body beside the raw one
+      (raw) => ({ rawBody: raw, body: { parsed: true } }),
+      (raw) => ({ body: raw }), // express.raw()
+      (raw) => ({ body: raw.toString() }), // express.text()
+    ];
     for (const keep of kept) {
       const server = createServer((req, res) => {
         const chunks: Buffer[] = [];
