@@ -230,6 +230,16 @@ describe("onError", () => {
     expect(events).toEqual([]);
   });
 
+  it("reads back as the admin, not as the write's From_Account (an import's original creator may be no member)", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const { fetch } = scriptedFetch([reset(), { ...conflict, ErrorCode: 10021 }, topicNamed("t")]);
+    const recording: typeof globalThis.fetch = (input, init) => (bodies.push(JSON.parse(String(init?.body)) as Record<string, unknown>), fetch(input, init));
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch: recording });
+    const result = await im.importTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t", From_Account: "original-creator" });
+    expect(result.meta.readBack).toBe(true);
+    expect(bodies[2]).toMatchObject({ GroupId: GROUP, TopicIdList: [GROUP_TOPIC], From_Account: base.identifier });
+  });
+
   it.each([
     ["has another TopicName", [topicNamed("other")]],
     ["has no TopicName", [topicNamed()]],

@@ -1,17 +1,17 @@
 /**
  * @module invoke — one call of any operation, start to end, driven by its descriptor: options through the gate, the
- * body serialised and validated once, a rate-limit place taken in call order, the UserSig, the attempt loop
- * (transport/send.ts) through openapi-fetch, then the result shaped (call/shape.ts) or a policy applied
- * (call/read-back.ts). Every stage's final error reaches `onError` once. Nothing here names an operation.
+ * body serialised and validated once, a rate-limit place taken in call order, the UserSig, the request built by
+ * openapi-fetch's URL and header builders, the attempt loop (transport/send.ts), then the result shaped
+ * (call/shape.ts) or a policy applied (call/read-back.ts). Every stage's final error reaches `onError` once. Nothing
+ * here names an operation.
  */
-import type { Client } from "openapi-fetch";
-import type { paths } from "../../generated/schema.js";
+import { createFinalURL, mergeHeaders } from "openapi-fetch";
 import { waitForUserSig, type Credentials } from "../credentials.js";
 import { isTimError, TimAbortError, TimApiError, type TimErrorDetails } from "../errors.js";
 import { randomUint32 } from "../internal/random.js";
 import { operationTable, type CallMeta, type CallOptions, type OperationId } from "../operations.js";
 import { resolveCallOptions, type ResolvedOptions } from "../options.js";
-import { send, type Outcome, type PlannedRequest, type SendPlan, type TransportSettings } from "../transport/send.js";
+import { send, type PlannedRequest, type SendPlan, type TransportSettings } from "../transport/send.js";
 import { serialiseBody } from "./body.js";
 import { isDuplicateAfterLostAnswer, readBack } from "./read-back.js";
 import { shapeResult } from "./shape.js";
@@ -19,13 +19,18 @@ import { shapeResult } from "./shape.js";
 export interface CallContext {
   readonly resolved: ResolvedOptions;
   readonly credentials: Credentials;
-  /** openapi-fetch builds each request (URL, query, headers, the serialised body); the attempt loop is its `fetch`. */
-  readonly api: Client<paths>;
   readonly transport: TransportSettings;
 }
 
-/** What the attempt loop hands openapi-fetch, which reads only its status: one body-less answer, shared. */
-let emptyOk: Response | undefined;
+/** IM's query is five scalars: serialised directly, in the order given, rather than through the generic serializer. */
+const serializeQuery = (query: Record<string, unknown>) =>
+  Object.keys(query)
+    .map((key) => `${key}=${encodeURIComponent(String(query[key]))}`)
+    .join("&");
+/** IM's paths have no path parameters. */
+const noPathParameters = (path: string) => path;
+/** Every body is JSON, as openapi-fetch's own client would declare it. */
+const JSON_BODY = { "Content-Type": "application/json" };
 
 export function createInvoker(ctx: CallContext) {
   const { resolved } = ctx;
@@ -55,28 +60,23 @@ export function createInvoker(ctx: CallContext) {
       deadlineAt: deadlineMs === undefined ? Infinity : started + deadlineMs,
     };
     const ticket = ctx.transport.reserve?.(operation);
-    let outcome: Outcome | undefined;
+    let answer;
     try {
       const beforeSending = (): TimErrorDetails => ({ operation, attempts: 0, durationMs: Date.now() - started, random });
       // A settled signature is used at once; only a pending one is waited for, within the signal and the budgets.
       const userSig = ctx.credentials.peek() ?? (await waitForUserSig(ctx.credentials.current(), plan, beforeSending, false));
       const query = { sdkappid: resolved.sdkAppId, identifier: resolved.identifier, usersig: userSig, random, contenttype: "json" };
-      await ctx.api.request(descriptor.method.toLowerCase() as "post", descriptor.path as keyof paths, {
-        params: { query },
+      // openapi-fetch builds the request line and headers; the loop sends it and hands back the answer as a value.
+      const request: PlannedRequest = {
+        url: createFinalURL(descriptor.path, { baseUrl: resolved.origin, params: { query }, querySerializer: serializeQuery, pathSerializer: noPathParameters }),
+        method: descriptor.method,
+        headers: mergeHeaders(JSON_BODY, call.headers),
         body: text,
-        bodySerializer: (serialised: string) => serialised,
-        headers: call.headers,
-        parseAs: "stream",
-        fetch: async (request: Request) => {
-          outcome = await send(request as unknown as PlannedRequest, ctx.transport, plan, ticket);
-          return (emptyOk ??= new Response(null, { status: 200 }));
-        },
-      } as never);
+      };
+      answer = await send(request, ctx.transport, plan, ticket);
     } finally {
       ticket?.cancel(); // a no-op once the loop used it
     }
-    if (!outcome) throw new Error("unreachable: openapi-fetch resolved without calling fetch");
-    const answer = outcome;
     const meta: CallMeta = {
       operation,
       attempts: answer.attempts,

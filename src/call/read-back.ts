@@ -29,8 +29,7 @@ export type Run = (operation: OperationId, body: Record<string, unknown>, deadli
 /**
  * The ID read back, if it is the one this call made; `"other"` when it belongs to another topic (the conflict stands);
  * `{ unconfirmed }` with the read's error when the read failed (the call's own lost attempt may have made it). An
- * abort of the read is the caller's, and is thrown. `identifier` is the admin account, the view the read takes when
- * the body names no `From_Account`.
+ * abort of the read is the caller's, and is thrown. `identifier` is the admin account, the view the read takes.
  */
 export async function readBack(
   descriptor: OperationDescriptor,
@@ -45,8 +44,10 @@ export async function readBack(
   const body: Record<string, unknown> = {};
   for (const [field, rule] of Object.entries(requestRules[operation].fields)) {
     if (field === list) body[field] = [id];
-    else if (sent[field] !== undefined) body[field] = sent[field];
-    else if (field === "From_Account" && "required" in rule) body[field] = identifier;
+    // The read is the admin's: the write's From_Account (an imported topic's original creator) may be no member at all.
+    else if (field === "From_Account") {
+      if ("required" in rule) body[field] = identifier;
+    } else if (sent[field] !== undefined) body[field] = sent[field];
   }
   let result: Record<string, unknown>;
   try {

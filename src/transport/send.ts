@@ -53,7 +53,7 @@ export interface SendPlan {
   readonly deadlineAt: number;
 }
 
-/** What the request looks like (openapi-fetch builds it). */
+/** What the request looks like (openapi-fetch's builders make it, call/invoke.ts). */
 export interface PlannedRequest {
   readonly url: string;
   readonly method: string;
