@@ -4,7 +4,9 @@
  * response schema with Ajv (see `answers` below).
  */
 import { createHash } from "node:crypto";
-import { describe, expect, it, vi } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { operationIds, operations, type OperationId } from "../generated/operations.js";
 import { createClient, genUserSig, TimApiError, TimNetworkError, type ClientOptions } from "../src/index.js";
 import { handlers } from "../src/testing/handlers.js";
@@ -419,6 +421,92 @@ describe("callbacks, signed as IM signs them", () => {
       expect.objectContaining({ CallbackCommand: "Group.CallbackAfterTopicDestroyed", GroupId: GROUP, TopicIdList: [TopicId] }),
     ]);
     expect(seen[0]!.body).not.toHaveProperty("MuteAllMember");
+  });
+});
+
+describe("callbacks to a URL (a real server on 127.0.0.1)", () => {
+  const token = "url-callback-token";
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  /** A callback app over HTTP: records each request, answers with `reply` (or never, when it returns undefined). */
+  async function serve(reply: (body: any) => unknown) {
+    const seen: { url: URL; body: any }[] = [];
+    const closed: Promise<"closed">[] = [];
+    const server = createServer((request, response) => {
+      closed.push(new Promise((resolve) => response.on("close", () => resolve("closed"))));
+      let text = "";
+      request.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+      request.on("end", () => {
+        const body = JSON.parse(text);
+        seen.push({ url: new URL(request.url!, "http://127.0.0.1"), body });
+        const answer = reply(body);
+        if (answer !== undefined) response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/im-callback?route=topics`, seen, closed };
+  }
+
+  it("POSTs each callback signed, on the app's path and query; a veto over HTTP answers 10016 and creates nothing", async () => {
+    const app = await serve((body) => ({ ActionStatus: "OK", ErrorCode: body.Name === "vetoed" ? 1 : 0, ErrorInfo: "" }));
+    const emu = emulator({ callback: { token, url: app.url }, clock: () => 1_669_872_112_000 });
+    const im = client(emu);
+    const { TopicId } = await im.createTopic({ GroupId: GROUP, TopicName: "fine" });
+    expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicName: "vetoed" }))).toBe(10016);
+    await emu.settle();
+    expect(app.seen.map((s) => [s.body.CallbackCommand, s.body.Name])).toEqual([
+      ["Group.CallbackBeforeCreateTopic", "fine"],
+      ["Group.CallbackAfterCreateTopic", "fine"],
+      ["Group.CallbackBeforeCreateTopic", "vetoed"],
+    ]);
+    for (const { url } of app.seen) {
+      expect(url.pathname).toBe("/im-callback");
+      expect(url.searchParams.get("route")).toBe("topics");
+      expect(url.searchParams.get("Sign")).toBe(createHash("sha256").update(`${token}1669872112`).digest("hex"));
+    }
+    expect(emu.state().groups[GROUP]!.topics.map((t) => t.TopicId)).toEqual([TopicId]);
+  });
+
+  it("a URL that never answers: the create goes ahead at the timeout, and the request is aborted (its connection closes)", async () => {
+    const app = await serve(() => undefined);
+    const emu = emulator({ callback: { token, url: app.url, timeoutMs: 100 } });
+    await expect(client(emu).createTopic({ GroupId: GROUP, TopicName: "late" })).resolves.toBeDefined();
+    expect(emu.callbacks[0]!.reply).toEqual({ ok: false, reason: "timeout" });
+    const lingering = new Promise((resolve) => setTimeout(() => resolve("still open"), 2_000));
+    expect(await Promise.race([app.closed[0]!, lingering])).toBe("closed");
+  });
+
+  it.each(["not a url", "/relative/path", "ftp://127.0.0.1/cb", "file:///etc/passwd"])("refuses callback.url %j with a TimConfigError naming it", (url) => {
+    expect(() => createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, callback: { url } })).toThrow(expect.objectContaining({ name: "TimConfigError", option: "callback.url" }));
+  });
+
+  it("a callback that fails before it leaves (signing fails) is recorded as failed; no rejection escapes the after-callback path", async () => {
+    const escaped: unknown[] = [];
+    const onUnhandled = (reason: unknown) => escaped.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const handler = async () => Response.json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+    const TopicId = `${GROUP}@TOPIC#_t`;
+    const emu = emulator({ callback: { token, handler }, topics: [{ GroupId: GROUP, TopicId, TopicName: "t" }] });
+    const im = client(emu);
+    const digest = vi.spyOn(crypto.subtle, "digest").mockRejectedValueOnce(new Error("no digest today"));
+    try {
+      await im.modifyTopic({ GroupId: GROUP, TopicId, TopicName: "renamed" });
+      await emu.settle();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      digest.mockRestore();
+      process.off("unhandledRejection", onUnhandled);
+    }
+    expect(escaped).toEqual([]);
+    expect(emu.callbacks).toEqual([{ command: "Group.CallbackAfterTopicInfoChanged", body: expect.objectContaining({ Name: "renamed" }), reply: { ok: false, reason: "network" } }]);
   });
 });
 

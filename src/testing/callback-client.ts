@@ -24,19 +24,23 @@ export type CallbackReply =
   | { ok: true; status: number; body: Record<string, unknown> }
   | { ok: false; status?: number; reason: "timeout" | "network" | "status" | "refused" | "body"; body?: string };
 
+/** IM's callback and what came of it; never rejects (an after-callback is not awaited by anyone). */
 export async function postCallback(target: CallbackTarget, command: string, body: Record<string, unknown>, nowSeconds: number): Promise<CallbackReply> {
-  // Signed exactly as tim-topics/callbacks verifies: one implementation of IM's scheme.
-  const request = await signCallback({
-    ...(target.token === undefined ? {} : { token: target.token }),
-    sdkAppId: target.sdkAppId,
-    command,
-    body,
-    time: nowSeconds,
-    url: target.url ?? "http://callback.invalid/",
-  });
+  const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), target.timeoutMs)));
+  // Timed out first, then aborted: the race reads "timeout", and a URL that never answers does not keep its socket.
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => (resolve("timeout"), controller.abort()), target.timeoutMs)));
   try {
+    // Signed exactly as tim-topics/callbacks verifies: one implementation of IM's scheme.
+    const signed = await signCallback({
+      ...(target.token === undefined ? {} : { token: target.token }),
+      sdkAppId: target.sdkAppId,
+      command,
+      body,
+      time: nowSeconds,
+      url: target.url ?? "http://callback.invalid/",
+    });
+    const request = new Request(signed, { signal: controller.signal });
     const answer = await Promise.race([target.handler ? target.handler(request) : target.fetch(request), timeout]);
     if (answer === "timeout") return { ok: false, reason: "timeout" };
     const text = await Promise.race([answer.text(), timeout]);

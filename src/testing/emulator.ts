@@ -142,6 +142,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const callback = options.callback;
   assertOption(!callback || callback.handler !== undefined || callback.url !== undefined, "callback", "needs a `handler` or a `url`");
   assertOption(!callback?.handler || typeof callback.handler === "function", "callback", "`handler` must be a function");
+  assertOption(callback?.url === undefined || isHttpUrl(callback.url), "callback.url", "must be an absolute http(s) URL");
   const clock = options.clock ?? Date.now;
   const topicLimit = options.topicLimit ?? 200;
   const target: CallbackTarget | undefined = callback && {
@@ -196,7 +197,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       return reply;
     });
     pending.add(sent);
-    void sent.finally(() => pending.delete(sent));
+    const done = () => pending.delete(sent);
+    sent.then(done, done);
     return sent;
   };
 
@@ -356,6 +358,14 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       windows.clear();
     },
   };
+}
+
+function isHttpUrl(url: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(url).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** What fetch rejects with when the connection drops (undici's shape, so the SDK classifies it as a network failure). */
