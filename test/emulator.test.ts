@@ -9,7 +9,11 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { operationIds, operations, type OperationId } from "../generated/operations.js";
 import { createClient, genUserSig, TimApiError, TimNetworkError, type ClientOptions } from "../src/index.js";
-import { handlers } from "../src/testing/handlers.js";
+import { callbacks } from "../generated/callbacks.js";
+import { errorCodeRows } from "../generated/error-codes.js";
+import { requestRules } from "../generated/request-rules.js";
+import { failure, meaningOf } from "../src/testing/answers.js";
+import { handlers, MODIFIABLE, NOTIFIED, PROFILE } from "../src/testing/handlers.js";
 import { createCallbackHandler } from "../src/callbacks/index.js";
 import { createEmulator, type Emulator, type EmulatorCall, type EmulatorCallback, type EmulatorOptions } from "../src/testing/index.js";
 import { responseErrors } from "./helpers/ajv.js";
@@ -69,6 +73,46 @@ describe("the emulator covers the spec", () => {
       const result = await (im[operation] as (b: unknown) => Promise<{ response: { ErrorCode: number } }>)(body);
       expect(result.response.ErrorCode, name).toBe(0);
     }
+  });
+});
+
+describe("the emulator's codes and fields are the spec's", () => {
+  it("failure() refuses a code the spec does not document for the operation: a bug in the emulator, not an answer", () => {
+    expect(() => failure("getTopic", 10037)).toThrow(/no 10037 for getTopic/);
+    expect(() => failure("createTopic", 110002)).toThrow(Error);
+    expect(() => failure(undefined, 10010)).toThrow(Error); // not public: it needs an operation that documents it
+    expect(failure("destroyTopic", 110002, "x")).toMatchObject({ code: 110002, info: expect.stringMatching(/: x$/) });
+    expect(failure("importTopic", 70001).code).toBe(70001); // public: every operation
+    for (const row of errorCodeRows) for (const operation of row.operations) expect(failure(operation, row.code).info, `${row.code} ${operation}`).toBe(row.zh);
+  });
+
+  it("a scripted code must be one the spec documents for the operation (every answer validates); an answer fault sends any body", async () => {
+    const emu = emulator({ groups: { [GROUP]: true } });
+    expect(() => emu.inject({ operation: "getTopic", code: 10037 })).toThrow(expect.objectContaining({ name: "TimConfigError", option: "code" }));
+    expect(() => emu.inject({ code: 110002 })).toThrow(/110002 is not documented for createTopic/); // without operation: for every one
+    emu.inject({ operation: "getTopic", code: 10007 });
+    expect((await raw(emu, "getTopic", basicBody("getTopic"))).ErrorInfo).toBe(meaningOf("getTopic", 10007));
+    // Not through the recording helper: this answer is the test's own, outside the spec on purpose.
+    const free = createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, identifier: ADMIN });
+    free.inject({ operation: "getTopic", answer: { ActionStatus: "FAIL", ErrorCode: 99999, ErrorInfo: "new" } });
+    expect((await raw(free, "getTopic", basicBody("getTopic"))).ErrorCode).toBe(99999);
+  });
+
+  it("the handlers' field lists are the spec's (the request rules, get_topic's TopicInfo fields, the info-changed callback)", () => {
+    const topicInfoFields: readonly string[] = requestRules.getTopic.fields.ResponseFilter.items.enum;
+    const topicFieldsOf = (operation: OperationId) => Object.keys(requestRules[operation].fields).filter((f) => topicInfoFields.includes(f) && f !== "TopicId");
+    // A create sets TopicId and TopicName itself, and carries the rest of its topic fields over.
+    expect([...PROFILE].sort()).toEqual(topicFieldsOf("createTopic").filter((f) => f !== "TopicName").sort());
+    expect([...MODIFIABLE].sort()).toEqual(topicFieldsOf("modifyTopic").sort());
+    const notified = Object.keys(callbacks["Group.CallbackAfterTopicInfoChanged"].rules.fields).map((f) => (f === "Name" ? "TopicName" : f));
+    expect([...NOTIFIED].sort()).toEqual(MODIFIABLE.filter((f) => notified.includes(f)).sort());
+  });
+
+  it("the default topic limit is the spec's bound on destroy_topic's list (a Community's 200 topics)", async () => {
+    const limit = requestRules.destroyTopic.fields.TopicIdList.maxItems;
+    const topics = Array.from({ length: limit }, (_, i) => ({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_${i}`, TopicName: `t${i}` }));
+    const emu = emulator({ topics });
+    expect(await codeOf(client(emu).createTopic({ GroupId: GROUP, TopicName: "one more" }))).toBe(10037);
   });
 });
 

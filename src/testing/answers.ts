@@ -10,16 +10,24 @@ export class ImFailure {
   ) {}
 }
 
-/** `ImFailure` for `code`, with the spec's Chinese meaning for `operation` (what IM's ErrorInfo usually quotes), and a detail. */
+/**
+ * `ImFailure` for `code`, with the spec's Chinese meaning of it for `operation` (what IM's ErrorInfo usually quotes)
+ * and a detail. A code the spec does not document for `operation` (public codes go with every operation, and alone
+ * without one) throws: that would be a bug in the emulator, so every code it answers is held to the spec.
+ */
 export function failure(operation: OperationId | undefined, code: number, detail?: string): ImFailure {
-  const row = errorCodeRows.find((r) => r.code === code && (operation === undefined || r.operations.includes(operation))) ?? errorCodeRows.find((r) => r.code === code);
-  const meaning = row?.zh ?? `error ${code}`;
+  const meaning = meaningOf(operation, code);
+  if (meaning === undefined) throw new Error(`tim-topics/testing: the spec documents no ${code} for ${operation}`);
   return new ImFailure(code, detail ? `${meaning}: ${detail}` : meaning);
 }
+
+/** The spec's meaning of `code` for `operation`, if the spec documents it there. */
+export const meaningOf = (operation: OperationId | undefined, code: number): string | undefined =>
+  errorCodeRows.find((row) => row.code === code && (row.public || row.operations.includes(operation!)))?.zh;
 
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
 }
 
 export const ok = (fields: Record<string, unknown> = {}) => json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", ...fields });
-export const fail = ({ code, info }: ImFailure) => json({ ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info });
+export const fail = ({ code, info }: ImFailure, status?: number) => json({ ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info }, status);

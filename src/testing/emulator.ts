@@ -10,13 +10,14 @@ import { requestRules } from "../../generated/request-rules.js";
 import { assertInteger, assertOption } from "../internal/assert.js";
 import { verifyUserSig } from "../usersig.js";
 import { checkBody } from "../validate.js";
-import { fail, failure, ImFailure, json, ok } from "./answers.js";
+import { fail, failure, ImFailure, json, meaningOf, ok } from "./answers.js";
 import { postCallback, type CallbackReply, type CallbackTarget } from "./callback-client.js";
-import { handlers, type CallbackCommand, type HandlerContext } from "./handlers.js";
+import type { CallbackCommand } from "../../generated/callbacks.js";
+import { handlers, type HandlerContext } from "./handlers.js";
 import { addGroup, frozen, newStore, snapshot, type EmulatorState, type Store, type TopicRecord } from "./state.js";
 
 export type { EmulatorState, EmulatorGroup, TopicRecord } from "./state.js";
-export type { CallbackCommand } from "./handlers.js";
+export type { CallbackCommand } from "../../generated/callbacks.js";
 
 export interface EmulatorOptions {
   /** The SDKAppID requests must carry (others answer 70020). */
@@ -106,7 +107,7 @@ export interface Emulator {
   readonly fetch: typeof fetch;
   /** The same, as a web handler (`Request` → `Response`), e.g. to serve over HTTP. */
   handle(request: Request): Promise<Response>;
-  /** Adds a scripted fault. */
+  /** Adds a scripted fault. A `code` must be one the spec documents for the operation (for every one, without `operation`). */
   inject(fault: Fault): void;
   /** A frozen copy of the state: groups, their topics with every field, destroyed IDs. */
   state(): EmulatorState;
@@ -144,7 +145,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   assertOption(!callback?.handler || typeof callback.handler === "function", "callback", "`handler` must be a function");
   assertOption(callback?.url === undefined || isHttpUrl(callback.url), "callback.url", "must be an absolute http(s) URL");
   const clock = options.clock ?? Date.now;
-  const topicLimit = options.topicLimit ?? 200;
+  // IM's 200 topics per Community, which the spec's destroy_topic list is bounded by.
+  const topicLimit = options.topicLimit ?? requestRules.destroyTopic.fields.TopicIdList.maxItems;
   const target: CallbackTarget | undefined = callback && {
     sdkAppId: options.sdkAppId,
     token: callback.token,
@@ -313,7 +315,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const call: EmulatorCall = { operation: undefined, body: undefined, code: undefined, processed: false };
     generation.calls.push(call);
     const operation = operationByPath.get(new URL(request.url).pathname);
-    if (!operation) return json({ ActionStatus: "FAIL", ErrorCode: 60009, ErrorInfo: "请求资源错误，请检查请求 URL" }, 404);
+    if (!operation) return fail(failure(undefined, 60009), 404);
     call.operation = operation;
     if (request.method !== "POST") return new Response("POST only", { status: 405 });
     const fault = takeFault(operation);
@@ -339,6 +341,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       assertOption(fault && typeof fault === "object", "fault", "must be an object");
       assertInteger(fault.times, "times", 1, true);
       assertOption(fault.operation === undefined || operationIds.includes(fault.operation), "operation", `must be one of ${operationIds.join(", ")}`);
+      // Held to the spec like the emulator's own codes, so every answer still validates; an `answer` sends any body.
+      if ("code" in fault) {
+        for (const operation of fault.operation ? [fault.operation] : operationIds) {
+          assertOption(meaningOf(operation, fault.code), "code", `${fault.code} is not documented for ${operation}; an \`answer\` fault sends any body`);
+        }
+      }
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
     state: () => snapshot(current.store),

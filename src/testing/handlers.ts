@@ -3,16 +3,11 @@
  * per-operation part of the emulator (test/emulator.test.ts fails for an operation of the spec without a handler).
  * Bodies arrive validated against the spec's rules; a handler answers the success fields or throws `ImFailure`.
  */
+import type { CallbackCommand } from "../../generated/callbacks.js";
 import { operations, type OperationId } from "../../generated/operations.js";
 import { failure } from "./answers.js";
 import { addGroup, assignTopicId, type GroupRecord, type Store, type TopicRecord } from "./state.js";
 
-/** The callback commands the emulator fires (issue 12's contract). */
-export type CallbackCommand =
-  | "Group.CallbackBeforeCreateTopic"
-  | "Group.CallbackAfterCreateTopic"
-  | "Group.CallbackAfterTopicDestroyed"
-  | "Group.CallbackAfterTopicInfoChanged";
 
 export interface HandlerContext {
   readonly store: Store;
@@ -37,10 +32,14 @@ export interface HandlerContext {
 type Body = Record<string, any>;
 type Handler = (ctx: HandlerContext, body: Body) => Promise<Record<string, unknown>>;
 
-/** The fields a create or import carries over onto the topic. */
-const PROFILE = ["FaceUrl", "Notification", "Introduction", "CustomString"] as const;
+// Field lists kept here (deriving them would ship the callback schemas in the entry); test/emulator.test.ts checks
+// each against the spec's request rules and callback bodies.
+/** The profile fields a create or import carries over onto the topic. */
+export const PROFILE = ["FaceUrl", "Notification", "Introduction", "CustomString"] as const;
 /** The fields whose change fires the info-changed callback (话题名称、简介、公告、头像 URL); MuteAllMember and CustomString do not. */
-const NOTIFIED = ["TopicName", "Introduction", "Notification", "FaceUrl"] as const;
+export const NOTIFIED = ["TopicName", "Introduction", "Notification", "FaceUrl"] as const;
+/** The fields a modify may change. */
+export const MODIFIABLE = [...NOTIFIED, "CustomString", "MuteAllMember"] as const;
 
 /** The spec's codes, by their meaning (`x-duplicate-id-codes`, `x-already-applied-codes`). */
 const ID_IN_USE = (operation: "createTopic" | "importTopic") => operations[operation].duplicateIdCodes[0];
@@ -134,7 +133,7 @@ export const handlers: { readonly [K in OperationId]: Handler } = {
     const topic = group.live.get(body.TopicId);
     if (!topic) throw failure("modifyTopic", 10010, body.TopicId);
     const changed: Record<string, unknown> = {};
-    for (const field of [...NOTIFIED, "CustomString", "MuteAllMember"] as const) {
+    for (const field of MODIFIABLE) {
       if (body[field] === undefined) continue;
       if (topic[field] !== body[field] && (NOTIFIED as readonly string[]).includes(field)) changed[field === "TopicName" ? "Name" : field] = body[field];
       (topic as unknown as Record<string, unknown>)[field] = body[field];
