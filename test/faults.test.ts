@@ -535,6 +535,48 @@ describe("duplicate-ID read-back", () => {
   });
 });
 
+describe("network and HTTP faults, for every operation by its idempotency", () => {
+  // Each fault happens once, then the server answers as IM would. The rule under test is the table's: a call is
+  // repeated after a fault that may have been applied only if repeating it is safe (safe, or keyed and carrying its key).
+  const faults: { name: string; behaviour: Behaviour; applied: boolean }[] = [
+    { name: "a reset before the body is read", behaviour: { kind: "resetBeforeBody" }, applied: false },
+    { name: "a reset after the body is read", behaviour: { kind: "resetAfterBody" }, applied: true },
+    { name: "502 with an HTML page", behaviour: { kind: "http", status: 502, body: "<html>bad gateway</html>", contentType: "text/html" }, applied: false },
+    { name: "a 200 that is not JSON", behaviour: { kind: "malformedJson" }, applied: true },
+    { name: "a 200 cut mid-body", behaviour: { kind: "dropMidBody" }, applied: true },
+    { name: "an answer slower than timeoutMs", behaviour: { kind: "delay", ms: 1_000 }, applied: true },
+  ];
+  const cases = operationIds.flatMap((operation) =>
+    (operationTable[operation].idempotency === "keyed" ? [false, true] : [false]).flatMap((keyed) => faults.map((fault) => ({ operation, keyed, ...fault }))),
+  );
+
+  it("covers every operation of the spec", () => {
+    expect(new Set(cases.map((c) => c.operation))).toEqual(new Set(operationIds));
+  });
+
+  it.each(cases)("$operation (key: $keyed), $name", async ({ operation, keyed, behaviour, applied }) => {
+    const server = await serve({ script: [behaviour] });
+    const body = await callableBody(server, operation, `net-${operation}-${keyed}`, keyed);
+    const h = harness(server.origin, { timeoutMs: 300 });
+    const { value, error } = await settle((h.im[operation] as (b: unknown) => Promise<{ meta: { attempts: number; random: number } }>)(body));
+    const repeatable = operationTable[operation].idempotency === "safe" || keyed;
+    if (repeatable) {
+      expect(error).toBeUndefined();
+      expect(value!.meta.attempts).toBeGreaterThanOrEqual(2);
+    } else {
+      expect(error).toBeInstanceOf(TimError);
+      expect(error).toMatchObject({ attempts: 1, mayHaveBeenApplied: true });
+      expect(server.requests).toHaveLength(1);
+    }
+    // Never applied twice; applied once when the fault came after the server had processed it, or after a retry.
+    expect(server.duplicates()).toEqual([]);
+    if (operationTable[operation].idempotency !== "safe") expect([...server.applied.values()]).toEqual(applied || repeatable ? [1] : []);
+    // The call's own attempts share one random (a read-back after a lost answer is a call of its own).
+    expectStableRandom(server.requests.filter((r) => r.operation === operation), value?.meta.random ?? (error as TimError).random);
+    expectNoSecrets(h, server, error);
+  });
+});
+
 describe("an attempt that may have been applied is never forgotten by the call's final error", () => {
   // Every operation, with and without its key: those whose first attempt is repeated after a lost answer.
   const repeated = operationIds.flatMap((operation) => {

@@ -14,7 +14,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { operationIds, type OperationId } from "../../generated/operations.js";
 import { operationTable } from "../../src/operations.js";
 import { createEmulator } from "../../src/testing/index.js";
-import { ADMIN, SDK_APP_ID, SECRET } from "./fixtures.js";
+import { ADMIN, GROUP, SDK_APP_ID, SECRET } from "./fixtures.js";
 
 type Headers = Record<string, string>;
 
@@ -132,6 +132,9 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     identifier: ADMIN,
     checkCredentials: false,
     rateLimit: false,
+    // The tests' Community exists from the start, as it does in IM before any topic API is called: a get of every
+    // topic of it answers an empty list, not "no such group".
+    groups: { [GROUP]: true },
     // Load runs create thousands of topics in one group: IM's 200 per Community is the emulator's own concern.
     topicLimit: Number.MAX_SAFE_INTEGER,
   });

@@ -146,6 +146,8 @@ export async function callableBody(server: FaultServer, operation: OperationId, 
   // A custom-form ID is seeded as it is; an IM-assigned one (which no import may take) is swapped for a custom one.
   const ids = named.map((id, i) => (id.slice(String(body.GroupId).length).startsWith(`${separator}@TOPIC#`) ? `${body.GroupId}${separator}${tag}-${i}` : id));
   for (const TopicId of ids) await server.seed({ GroupId: String(body.GroupId), TopicId, TopicName: tag });
+  // A body that names no topic (get every topic of the group) still needs its group to exist: IM answers 10010 otherwise.
+  if (!ids.length) await server.seed({ GroupId: String(body.GroupId), TopicId: `${body.GroupId}${separator}${tag}-group`, TopicName: tag });
   if (body.TopicId !== undefined) body.TopicId = ids[0];
   if (body.TopicIdList !== undefined) body.TopicIdList = ids.slice(body.TopicId !== undefined ? 1 : 0);
   return body;
