@@ -535,6 +535,43 @@ describe("duplicate-ID read-back", () => {
   });
 });
 
+describe("the duplicate-ID and already-done policies, for every operation the table gives them", () => {
+  const readBackOperations = operationIds.filter((operation) => operationTable[operation].readBack !== undefined);
+  const alreadyDoneOperations = operationIds.filter((operation) => operationTable[operation].alreadyAppliedCodes !== undefined);
+
+  it("the spec gives them to some operations", () => {
+    expect(readBackOperations.length).toBeGreaterThan(0);
+    expect(alreadyDoneOperations.length).toBeGreaterThan(0);
+  });
+
+  it.each(readBackOperations)("%s with its key: applied by a lost attempt, a duplicate-ID code on the retry, read back; applied once", async (operation) => {
+    const { duplicateIdCodes, readBack } = operationTable[operation];
+    const server = await serve({ script: [{ kind: "resetAfterBody" }] });
+    const body = await callableBody(server, operation, `rb-${operation}`, true);
+    const h = harness(server.origin);
+    const result = (await (h.im[operation] as (b: unknown) => Promise<Record<string, any>>)(body)) as { meta: { readBack?: boolean; attempts: number } };
+    expect(result.meta).toMatchObject({ readBack: true, attempts: 3 });
+    expect(server.requests.map((r) => [r.operation, r.code ?? r.outcome])).toEqual([
+      [operation, "reset"],
+      [operation, duplicateIdCodes![0]],
+      [readBack!.operation, 0],
+    ]);
+    expect([...server.applied.values()]).toEqual([1]);
+  });
+
+  it.each(alreadyDoneOperations)("%s: an item the lost attempt did answers its already-done code on the retry, and is ok", async (operation) => {
+    const server = await serve({ script: [{ kind: "resetAfterBody" }] });
+    const body = await callableBody(server, operation, `done-${operation}`, false);
+    const h = harness(server.origin);
+    const result = (await (h.im[operation] as (b: unknown) => Promise<Record<string, any>>)(body)) as Record<string, any>;
+    const items = operationTable[operation].items!;
+    expect(result.meta.attempts).toBe(2);
+    expect(result[items.as].length).toBeGreaterThan(0);
+    for (const outcome of result[items.as]) expect(outcome).toMatchObject({ ok: true, alreadyApplied: true });
+    expect((result.response[items.array] as { ErrorCode: number }[]).map((i) => i.ErrorCode).every((c) => operationTable[operation].alreadyAppliedCodes!.includes(c))).toBe(true);
+  });
+});
+
 describe("network and HTTP faults, for every operation by its idempotency", () => {
   // Each fault happens once, then the server answers as IM would. The rule under test is the table's: a call is
   // repeated after a fault that may have been applied only if repeating it is safe (safe, or keyed and carrying its key).
