@@ -15,6 +15,7 @@ import {
 } from "../src/index.js";
 import { mayHaveBeenApplied } from "../src/retry-policy.js";
 import { errorCodeRows } from "../generated/error-codes.js";
+import { operationTable } from "../src/operations.js";
 
 const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 const base = { sdkAppId: 1400000000, identifier: "administrator", secretKey: SECRET } satisfies ClientOptions;
@@ -70,7 +71,8 @@ describe("createClient options", () => {
     const { fetch, requests } = fakeFetch();
     await createClient({ ...base, region: "sgp", fetch }).createTopic({ GroupId: GROUP, TopicName: "t" });
     expect(requests[0]!.url.origin).toBe(regionHosts.sgp.primary);
-    expect(requests[0]!.url.pathname).toBe("/v4/million_group_open_http_svc/create_topic");
+    expect(requests[0]!.url.pathname).toBe(operationTable.createTopic.path);
+    expect(requests[0]!.url.pathname.startsWith("/v4/")).toBe(true);
   });
 
   it("defaults to the China host", async () => {
@@ -200,7 +202,9 @@ describe("per-topic errors keep secrets out", () => {
 describe("onError", () => {
   const GROUP_TOPIC = `${GROUP}@TOPIC#_mine`;
   const reset = () => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
-  const conflict = { ActionStatus: "FAIL", ErrorCode: 10025, ErrorInfo: "topic id used" };
+  const CREATE_ID_IN_USE = operationTable.createTopic.duplicateIdCodes![0]!;
+  const IMPORT_ID_IN_USE = operationTable.importTopic.duplicateIdCodes![0]!;
+  const conflict = { ActionStatus: "FAIL", ErrorCode: CREATE_ID_IN_USE, ErrorInfo: "topic id used" };
   const topicNamed = (name?: string) => ({
     ActionStatus: "OK",
     ErrorCode: 0,
@@ -226,13 +230,13 @@ describe("onError", () => {
     const { im, events, urls } = client([reset(), conflict, topicNamed("t")]);
     const result = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" });
     expect(result.meta.readBack).toBe(true);
-    expect(urls.map((u) => u.pathname.split("/").pop())).toEqual(["create_topic", "create_topic", "get_topic"]);
+    expect(urls.map((u) => u.pathname)).toEqual([operationTable.createTopic.path, operationTable.createTopic.path, operationTable.getTopic.path]);
     expect(events).toEqual([]);
   });
 
   it("reads back as the admin, not as the write's From_Account (an import's original creator may be no member)", async () => {
     const bodies: Record<string, unknown>[] = [];
-    const { fetch } = scriptedFetch([reset(), { ...conflict, ErrorCode: 10021 }, topicNamed("t")]);
+    const { fetch } = scriptedFetch([reset(), { ...conflict, ErrorCode: IMPORT_ID_IN_USE }, topicNamed("t")]);
     const recording: typeof globalThis.fetch = (input, init) => (bodies.push(JSON.parse(String(init?.body)) as Record<string, unknown>), fetch(input, init));
     const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch: recording });
     const result = await im.importTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t", From_Account: "original-creator" });
@@ -247,7 +251,7 @@ describe("onError", () => {
   ])("reports the conflict once when the read-back topic %s", async (_, readBack) => {
     const { im, events } = client([reset(), conflict, ...readBack], { maxRetries: 1 });
     const error = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "TimApiError", code: 10025, operation: "createTopic" });
+    expect(error).toMatchObject({ name: "TimApiError", code: CREATE_ID_IN_USE, operation: "createTopic" });
     expect(events).toHaveLength(1);
     expect(events[0]!.error).toBe(error);
   });

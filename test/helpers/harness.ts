@@ -134,11 +134,12 @@ export const until = async (check: () => boolean, ms = 3_000) => {
  * TopicName (`tag`) and, with `keyed`, its own TopicId; for the others, the topics the body names are seeded first.
  */
 export async function callableBody(server: FaultServer, operation: OperationId, tag: string, keyed: boolean): Promise<Record<string, unknown>> {
-  const { idempotency, idempotencyKey } = operationTable[operation];
+  const { idempotency, idempotencyKey, readBack } = operationTable[operation];
   const body = basicBody(operation);
   if (idempotency === "keyed") {
     delete body[idempotencyKey!];
-    body.TopicName = tag;
+    // The fields a read-back matches on (the TopicName) are the tag, so each test's topic is its own.
+    for (const field of readBack!.match) body[field] = tag;
     if (keyed) body[idempotencyKey!] = `${body.GroupId}${separator}${tag}`;
     return body;
   }
