@@ -73,3 +73,16 @@ describe("docs/index.html", () => {
     120_000,
   );
 });
+
+describe("README.md's table of operations", () => {
+  it("has a row for every operation of the spec, with its path", async () => {
+    const { operationTable } = await import("../src/operations.js");
+    const { operationIds } = await import("../generated/operations.js");
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    for (const operation of operationIds) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${operation}(body, options?)\``));
+      expect(row, `README has no row for ${operation}`).toBeDefined();
+      expect(row).toContain(operationTable[operation].path.replace(/^\/v4\//, ""));
+    }
+  });
+});
