@@ -187,6 +187,33 @@ describe("state, through the SDK", () => {
     expect(await codeOf(im.createTopic({ GroupId: GROUP, TopicName: "3" }))).toBe(10037);
   });
 
+  it.each([
+    ["a TopicId of no form IM knows", { topics: [{ GroupId: GROUP, TopicId: "whatever", TopicName: "t" }] }, "topics[0]", /not a topic IM could hold: TopicId/],
+    ["a TopicId of another group", { topics: [{ GroupId: GROUP, TopicId: "@TGS#_other@TOPIC#_x", TopicName: "t" }] }, "topics[0]", /TopicId must be GroupId/],
+    ["a TopicName of 31 bytes", { topics: [{ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_a`, TopicName: "话".repeat(10) + "x" }] }, "topics[0]", /TopicName is 31 UTF-8 bytes/],
+    ["a field no topic has", { topics: [{ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_a`, TopicName: "t", Groupid: GROUP } as never] }, "topics[0]", /Groupid is not a known field/],
+    ["a MuteAllMember that is neither On nor Off", { topics: [{ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_a`, TopicName: "t", MuteAllMember: "on" as "On" }] }, "topics[0]", /MuteAllMember must be one of/],
+    ["a topic in a group declared without topics", { groups: { [GROUP]: false }, topics: [{ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_a`, TopicName: "t" }] }, "topics[0]", /declares without topics/],
+    ["more topics than topicLimit", { topicLimit: 2, topics: [0, 1, 2].map((i) => ({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_${i}`, TopicName: "t" })) }, "topics[2]", /more than the 2 topics/],
+    ["a group that is not a Community group ID", { groups: { "not-a-group": true } }, "groups", /not-a-group/],
+  ] as [string, Partial<EmulatorOptions>, string, RegExp][])("refuses seeded state IM could not hold: %s", (_, extra, option, message) => {
+    expect(() => createEmulator({ sdkAppId: SDK_APP_ID, secretKey: SECRET, ...extra })).toThrow(expect.objectContaining({ name: "TimConfigError", option, message: expect.stringMatching(message) }));
+  });
+
+  it("accepts seeded topics with custom and IM-assigned IDs, every field, up to topicLimit", () => {
+    const emu = emulator({
+      topicLimit: 2,
+      topics: [
+        { GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_custom`, TopicName: "custom", MuteAllMember: "On", CreateTime: 1, LastMsgTime: 2, NextMsgSeq: 3, Creator: "bob", CustomString: "c" },
+        { GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_@TOPIC#cRTE3HIM62C5`, TopicName: "assigned" },
+      ],
+    });
+    expect(emu.state().groups[GROUP]!.topics.map((t) => [t.TopicId.slice(GROUP.length), t.MuteAllMember, t.Creator])).toEqual([
+      ["@TOPIC#_custom", "On", "bob"],
+      ["@TOPIC#_@TOPIC#cRTE3HIM62C5", "Off", ADMIN],
+    ]);
+  });
+
   it("reset() returns to the seeded state; state() is a frozen copy", async () => {
     const emu = emulator({ topics: [{ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_seed`, TopicName: "seed" }] });
     await client(emu).createTopic({ GroupId: GROUP, TopicName: "new" });

@@ -9,12 +9,12 @@ import { operationIds, operations, type OperationId } from "../../generated/oper
 import { requestRules } from "../../generated/request-rules.js";
 import { assertInteger, assertOption } from "../internal/assert.js";
 import { verifyUserSig } from "../usersig.js";
-import { checkBody } from "../validate.js";
+import { checkBody, type ObjectRule } from "../validate.js";
 import { fail, failure, ImFailure, json, meaningOf, ok } from "./answers.js";
 import { postCallback, type CallbackReply, type CallbackTarget } from "./callback-client.js";
 import type { CallbackCommand } from "../../generated/callbacks.js";
 import { handlers, type HandlerContext } from "./handlers.js";
-import { addGroup, frozen, newStore, snapshot, type EmulatorState, type Store, type TopicRecord } from "./state.js";
+import { addGroup, frozen, IM_ASSIGNED, newStore, snapshot, type EmulatorState, type Store, type TopicRecord } from "./state.js";
 
 export type { EmulatorState, EmulatorGroup, TopicRecord } from "./state.js";
 export type { CallbackCommand } from "../../generated/callbacks.js";
@@ -121,6 +121,22 @@ export interface Emulator {
   reset(): void;
 }
 
+const { fields: importFields } = requestRules.importTopic;
+/** A seeded topic: an import (its TopicId required), with the fields of a topic that no request sets otherwise. */
+const seedRules: ObjectRule = {
+  type: "object",
+  additionalProperties: false,
+  fields: {
+    ...importFields,
+    TopicId: { ...importFields.TopicId, required: true },
+    MuteAllMember: requestRules.modifyTopic.fields.MuteAllMember,
+    LastMsgTime: importFields.CreateTime,
+    NextMsgSeq: importFields.CreateTime,
+    Creator: importFields.From_Account,
+  },
+};
+const groupRules: ObjectRule = { type: "object", additionalProperties: false, fields: { GroupId: importFields.GroupId } };
+
 /** What one lifetime between resets holds. */
 interface Generation {
   store: Store;
@@ -163,9 +179,20 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   /** A fresh generation: the seeded state, no calls, no callbacks. */
   const seed = (): Generation => {
     const store = newStore();
-    for (const [GroupId, topics] of Object.entries(options.groups ?? {})) addGroup(store, GroupId, topics);
-    for (const { GroupId, TopicId, TopicName, ...rest } of options.topics ?? []) {
+    for (const [GroupId, topics] of Object.entries(options.groups ?? {})) {
+      assertOption(!checkBody(groupRules, { GroupId }).length, "groups", `has ${JSON.stringify(GroupId)}, which is not a Community group ID`);
+      addGroup(store, GroupId, topics);
+    }
+    // Seeds are held to what IM could hold: the import rules, in a group with topics, within the topic limit.
+    options.topics?.forEach((seeded, i) => {
+      const { GroupId, TopicId, TopicName, ...rest } = seeded;
+      const option = `topics[${i}]`;
+      // An IM-assigned ID (GroupId@TOPIC#_@TOPIC#…) is what a custom ID must not forge, and a seed may have one.
+      const [issue] = checkBody(seedRules, seeded).filter((found) => !(found.limit === IM_ASSIGNED && TopicId.startsWith(GroupId + IM_ASSIGNED)));
+      assertOption(!issue, option, `is not a topic IM could hold: ${issue?.message}`);
       const group = store.groups.get(GroupId) ?? addGroup(store, GroupId);
+      assertOption(group.topics, option, `is in ${GroupId}, which \`groups\` declares without topics`);
+      assertOption(group.live.size < topicLimit, option, `is more than the ${topicLimit} topics (\`topicLimit\`) ${GroupId} may hold`);
       group.live.set(TopicId, {
         TopicId,
         TopicName,
@@ -177,7 +204,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         Creator: identifier,
         ...rest,
       });
-    }
+    });
     return { store, calls: [], callbacks: [] };
   };
   // A call keeps the generation it arrived in to the end: one still at work when reset() replaces it (a create

@@ -42,9 +42,12 @@ export function addGroup(store: Store, GroupId: string, topics = true): GroupRec
   return group;
 }
 
+/** What follows the GroupId in an IM-assigned topic ID (and a custom one must not contain). */
+export const IM_ASSIGNED = "@TOPIC#_@TOPIC#";
+
 /** An IM-assigned topic ID, in IM's form `GroupId@TOPIC#_@TOPIC#c…` (counted, so a test can predict it). */
 export function assignTopicId(store: Store, GroupId: string): string {
-  return `${GroupId}@TOPIC#_@TOPIC#c${(++store.assigned).toString(36).toUpperCase().padStart(11, "0")}`;
+  return `${GroupId}${IM_ASSIGNED}c${(++store.assigned).toString(36).toUpperCase().padStart(11, "0")}`;
 }
 
 /** A deep, frozen copy of the state, for a test to read. */
