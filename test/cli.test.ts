@@ -115,6 +115,32 @@ describe("commands", () => {
     expect((await cli(["frobnicate"])).code).toBe(2);
   });
 
+  it("`help CMD` is that command's help; --version is the package's; local servers list no --base-url/--region and refuse them", async () => {
+    const importHelp = await cli(["help", "import"]);
+    expect(importHelp.code).toBe(0);
+    expect(importHelp.stdout).toContain("--journal FILE");
+    expect(importHelp.stdout).toBe((await cli(["import", "--help"])).stdout);
+    expect((await cli(["help", "nope"])).code).toBe(2);
+    const version = await cli(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(`tim-topics ${(JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version}`);
+    for (const command of ["emulator", "mock", "usersig"]) {
+      const help = await cli([command, "--help"]);
+      expect(help.stdout).not.toContain("--base-url");
+      expect(help.stdout).not.toContain("--region");
+      expect((await cli([command, "--base-url", "http://127.0.0.1:9"])).code).toBe(2);
+    }
+    expect((await cli(["get", "--help"])).stdout).toContain("--base-url");
+  });
+
+  it("a TIM_SDKAPPID that is not a positive integer is named as such", async () => {
+    for (const value of ["abc", "12x", "-5", "0"]) {
+      const run = await cli(["get", "--group", GROUP, "--base-url", "http://127.0.0.1:9"], { env: { TIM_SDKAPPID: value } });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("TIM_SDKAPPID must be a positive integer");
+    }
+  });
+
   it("refuses to run without credentials, naming the variable, and never takes a secret from argv", async () => {
     const run = await cli(["get", "--group", GROUP, "--base-url", "http://127.0.0.1:9"], { env: { TIM_SECRET_KEY: "" } });
     expect(run.code).toBe(2);
@@ -173,6 +199,71 @@ describe("commands", () => {
     const most = requestRules.destroyTopic.fields.TopicIdList.maxItems;
     expect(batches.sort((a, b) => b - a)).toEqual([most, 250 - most]);
   });
+
+  it("destroy: a malformed ID is a usage error naming the field, before anything is sent; a whole batch's failure gives each topic IM's code", async () => {
+    const { emu, url } = await emulatorServer({ topics: [{ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_a`, TopicName: "a" }] });
+    const bad = await cli(["destroy", "--group", GROUP, "--topic", `${GROUP}@TOPIC#_a`, "--topic", "not-an-id", "--json", ...base(url)]);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { name: "TimValidationError", field: "TopicIdList[1]" } });
+    expect(bad.stderr).toContain("TopicIdList[1]");
+    expect(emu.calls).toHaveLength(0); // not even the valid one
+    expect(topicsOf(emu)).toHaveLength(1);
+
+    emu.inject({ operation: "destroyTopic", code: 10007 }); // refused for the whole call
+    const refused = await cli(["destroy", "--group", GROUP, "--topic", `${GROUP}@TOPIC#_a`, "--json", ...base(url)]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).failed).toEqual([expect.objectContaining({ TopicId: `${GROUP}@TOPIC#_a`, ok: false, code: 10007, error: "TimApiError" })]);
+    const human = await cli(["destroy", "--group", GROUP, "--topic", `${GROUP}@TOPIC#_b`, "--topic", "x", ...base(url)]);
+    expect(human.code).toBe(2);
+    expect(human.stderr).toContain("TopicIdList[1]");
+  });
+
+  it("destroy --all shows progress (plain lines off a terminal, none with --json)", async () => {
+    const topics = Array.from({ length: 250 }, (_, i) => ({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_p${i}`, TopicName: `p${i}` }));
+    const { emu, url } = await emulatorServer({ topics });
+    const run = await cli(["destroy", "--group", GROUP, "--all", "--rate", "5000", ...base(url)]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/destroy 250\/250 \(100 %/);
+    expect(run.stdout).toContain("destroyed 250 of 250");
+    expect(topicsOf(emu)).toEqual([]);
+    const quiet = await emulatorServer({ topics });
+    const json = await cli(["destroy", "--group", GROUP, "--all", "--rate", "5000", "--json", ...base(quiet.url)]);
+    expect(json.stderr).toBe("");
+    expect(JSON.parse(json.stdout)).toMatchObject({ destroyed: 250 });
+  });
+
+  it("destroy --all: Ctrl-C stops after the batches on the wire and says what was destroyed so far (exit 1)", async () => {
+    const topics = Array.from({ length: 450 }, (_, i) => ({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_c${i}`, TopicName: `c${i}` }));
+    const held = latch();
+    let arrived = 0;
+    const { emu, url } = await emulatorServer({
+      topics,
+      before: async (request) => {
+        if (!request.url.includes("destroy_topic")) return;
+        arrived++;
+        await held.promise;
+      },
+    });
+    let child: ReturnType<typeof spawn> | undefined;
+    // One batch per second: the first is on the wire, the others wait for a slot when Ctrl-C comes.
+    const running = cli(["destroy", "--group", GROUP, "--all", "--rate", "1", "--json", ...base(url)], { onStart: (c) => (child = c) });
+    await until(() => arrived === 1, "the first batch");
+    let stderr = "";
+    child!.stderr!.on("data", (d) => (stderr += d));
+    child!.kill("SIGINT");
+    await until(() => stderr.includes("stopping"), "the run to take the stop");
+    const atStop = arrived;
+    held.open();
+    const run = await running;
+    expect(run.code).toBe(1);
+    expect(arrived).toBe(atStop); // nothing sent after the stop
+    const summary = JSON.parse(run.stdout);
+    const sent = emu.calls.filter((c) => c.operation === "destroyTopic").flatMap((c) => (c.body as { TopicIdList: string[] }).TopicIdList);
+    expect(summary).toMatchObject({ destroyed: sent.length, failed: [], interrupted: true });
+    expect(summary.notDestroyed).toHaveLength(450 - sent.length);
+    expect(topicsOf(emu)).toHaveLength(450 - sent.length);
+    expect(new Set([...sent, ...summary.notDestroyed]).size).toBe(450);
+  }, 60_000);
 
   it("usersig signs a UserSig that `usersig verify` accepts, and rejects a tampered one", async () => {
     const signed = await cli(["usersig", "--expire", "600"]);
@@ -236,7 +327,7 @@ describe("import", () => {
     return counts;
   };
 
-  it("2 000 topics across groups with injected faults and two bad lines: every valid line once, the bad lines named, exit 1", async () => {
+  it("2 000 topics across groups with injected faults and two bad lines: the bad lines named, exit 1; re-runs leave every valid line imported exactly once", async () => {
     const file = importFile("bulk.jsonl", 2000, { bad: [{ at: 500, text: "{not json" }, { at: 1500, text: JSON.stringify({ GroupId: "@TGS#_group0", TopicName: "话".repeat(11) }) }] });
     const { emu, url } = await emulatorServer({
       around: (e, n) => {
@@ -262,11 +353,31 @@ describe("import", () => {
     const missing = Array.from({ length: 2000 }, (_, i) => `topic-${i}`).filter((name) => !counts.has(name));
     expect(missing.filter((name) => !reported.has(name))).toEqual([]);
     expect(summary.done + summary.uncertain.length + summary.failed.length).toBe(2000);
-    expect(summary.done).toBeGreaterThan(1800);
     expect(summary.uncertain.length).toBeGreaterThan(0);
     for (const u of summary.uncertain) expect(u.reason).toContain("not sent again");
     // Lines with their own TopicId are never uncertain: a lost answer is retried and read back.
     for (const u of summary.uncertain) expect(nameOfLine.get(u.line)).toMatch(/^topic-\d*[13579]$/);
+    for (const list of [summary.failed, summary.uncertain]) expect(list.map((r: { line: number }) => r.line)).toEqual(list.map((r: { line: number }) => r.line).sort((a: number, b: number) => a - b));
+
+    // Re-run (the faults still coming) until only the bad lines are left. Uncertain lines are settled as an admin
+    // would: those whose topic exists are accepted, the others sent again.
+    let last = summary;
+    for (let round = 0; round < 8 && (last.failed.length || last.uncertain.length); round++) {
+      const names = namesCount(emu);
+      const exists = (r: { line: number }) => names.has(nameOfLine.get(r.line)!);
+      const accept = last.uncertain.filter(exists).map((r: { line: number }) => r.line);
+      const resend = last.uncertain.filter((r: { line: number }) => !exists(r)).map((r: { line: number }) => r.line);
+      const decisions = [...(accept.length ? [`--accept-uncertain=${accept.join(",")}`] : []), ...(resend.length ? [`--resend-uncertain=${resend.join(",")}`] : [])];
+      const again = await cli(["import", "--file", file, "--rate", "5000", "--json", ...decisions, ...base(url)]);
+      expect(again.code).toBe(1); // the two bad lines stay
+      last = JSON.parse(again.stdout);
+      expect(last.invalid.map((r: { line: number }) => r.line)).toEqual([501, 1501]);
+    }
+    expect(last).toMatchObject({ failed: [], uncertain: [] });
+    // Every valid line's topic exists exactly once: nothing lost, nothing twice.
+    const final = namesCount(emu);
+    expect(Array.from({ length: 2000 }, (_, i) => final.get(`topic-${i}`) ?? 0).filter((n) => n !== 1)).toEqual([]);
+    expect(topicsOf(emu)).toHaveLength(2000);
   }, 60_000);
 
   it("killed halfway (SIGKILL) and resumed: nothing twice, nothing lost; a re-run then changes nothing", async () => {
@@ -398,6 +509,213 @@ describe("import", () => {
     expect([...namesCount(emu).values()].every((n) => n === 1)).toBe(true);
     expect(topicsOf(emu)).toHaveLength(600);
   }, 60_000);
+
+  it("Ctrl-C aborts lines in a retry backoff and retries of those in flight: nothing is sent after it; a re-run finishes them, nothing twice", async () => {
+    const file = importFile("stopretry.jsonl", 10, { groups: 1, withId: 2 }); // odd lines with TopicId, even lines without
+    const lineOf = async (request: Request) => Number(/topic-(\d+)/.exec(((await request.clone().json()) as { TopicName: string }).TopicName)![1]) + 1;
+    const inFlight = latch();
+    let scripted = true;
+    let arrived = 0;
+    let afterStop: number | undefined;
+    const { emu, url } = await emulatorServer({
+      before: async (request) => {
+        if (!request.url.includes("import_topic")) return;
+        arrived++;
+        if (!scripted) return;
+        const line = await lineOf(request);
+        // Lines 1 and 2 are on the wire when Ctrl-C comes: 1 (TopicId) then fails in a way the SDK retries, 2 (none) is imported.
+        if (line === 1 || line === 2) {
+          await inFlight.promise;
+          if (line === 1) return Response.json({ ActionStatus: "FAIL", ErrorCode: 10002, ErrorInfo: "busy" });
+          return;
+        }
+        // Lines 3 and 4 are refused (nothing applied) and told to wait 30 s: in a backoff when Ctrl-C comes.
+        return new Response("", { status: 429, headers: { "retry-after": "30" } });
+      },
+    });
+    let child: ReturnType<typeof spawn> | undefined;
+    const running = cli(["import", "--file", file, "--rate", "5000", "--concurrency", "4", "--json", ...base(url)], { onStart: (c) => (child = c) });
+    await until(() => arrived === 4, "the first four lines' requests");
+    let stderr = "";
+    child!.stderr!.on("data", (d) => (stderr += d));
+    child!.kill("SIGINT");
+    await until(() => stderr.includes("stopping"), "the run to take the stop");
+    afterStop = arrived;
+    inFlight.open();
+    // Bounded: a run that sat out the 30 s backoff would be killed here, and fail below.
+    const run = await Promise.race([running, new Promise<undefined>((resolve) => setTimeout(resolve, 20_000))]);
+    if (!run) child!.kill("SIGKILL");
+    expect(run?.code).toBe(1);
+    expect(arrived - afterStop).toBe(0); // no request after the stop: no retry of line 1, no end of backoff for 3 and 4
+    const summary = JSON.parse(run!.stdout);
+    expect(summary).toMatchObject({ done: 1, stopped: 3, notStarted: 6, interrupted: true, failed: [], uncertain: [] });
+    const last = new Map(readFileSync(`${file}.journal`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { line: number; state: string }).map((r) => [r.line, r.state]));
+    expect(Object.fromEntries(last)).toEqual({ 1: "stopped", 2: "done", 3: "stopped", 4: "stopped" });
+
+    // Line 4 has no TopicId, but it was refused before anything was applied: sent again, not reported uncertain.
+    scripted = false;
+    const resumed = await cli(["import", "--file", file, "--rate", "5000", "--json", ...base(url)]);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ done: 9, skipped: 1, uncertain: [], failed: [] });
+    expect(topicsOf(emu)).toHaveLength(10);
+    expect([...namesCount(emu).values()].every((n) => n === 1)).toBe(true);
+  }, 60_000);
+
+  it("by default as many calls in flight as --rate per second: the rate limit, not the latency, bounds the pace", async () => {
+    const file = importFile("concurrency.jsonl", 40, { withId: 1 });
+    const all = latch();
+    const held = new Set<string>();
+    let most = 0;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    // Requests are answered only once 40 lines wait together — as many as --rate allows in one second, what a 1 s
+    // latency keeps in flight — or once none has arrived for 2 s (a run that never gets there must still end, well
+    // before the client's 5 s attempt timeout would send retries).
+    const { url } = await emulatorServer({
+      before: async (request) => {
+        if (!request.url.includes("import_topic")) return;
+        const name = ((await request.clone().json()) as { TopicName: string }).TopicName;
+        held.add(name);
+        most = Math.max(most, held.size);
+        clearTimeout(idle);
+        if (held.size === 40) all.open();
+        else idle = setTimeout(all.open, 2_000);
+        await all.promise;
+        held.delete(name);
+      },
+    });
+    const run = await cli(["import", "--file", file, "--rate", "40", "--json", ...base(url)]);
+    expect(run.code).toBe(0);
+    expect(most).toBe(40);
+    expect((await cli(["import", "--help"])).stdout).toMatch(/--concurrency N\s+calls in flight \(default: as --rate/);
+  }, 60_000);
+
+  it("a UTF-8 byte order mark before line 1 is not part of its JSON", async () => {
+    const file = importFile("bom.jsonl", 3, { withId: 1 });
+    writeFileSync(file, `\uFEFF${readFileSync(file, "utf8")}`);
+    const { emu, url } = await emulatorServer();
+    const run = await cli(["import", "--file", file, "--json", ...base(url)]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ lines: 3, done: 3, invalid: [] });
+    expect(topicsOf(emu).map((t) => t.TopicName).sort()).toEqual(["topic-0", "topic-1", "topic-2"]);
+  });
+
+  it("uncertain lines wait for a decision: --accept-uncertain settles those found in IM, --resend-uncertain sends the others once", async () => {
+    const file = importFile("decide.jsonl", 6, { groups: 1, withId: 1_000_000 }); // no TopicIds (but line 1's)
+    const lineOf = async (request: Request) => Number(/topic-(\d+)/.exec(((await request.clone().json()) as { TopicName: string }).TopicName)![1]) + 1;
+    let faults = true;
+    const { emu, url } = await emulatorServer({
+      before: async (request) => {
+        if (!faults || !request.url.includes("import_topic")) return;
+        const line = await lineOf(request);
+        if (line === 2 || line === 3) emu.inject({ operation: "importTopic", lose: "answer" }); // imported, answer lost
+        if (line === 4 || line === 5) emu.inject({ operation: "importTopic", lose: "request" }); // lost on the way: not imported
+      },
+    });
+    const args = ["import", "--file", file, "--concurrency", "1", "--json", ...base(url)];
+    const first = JSON.parse((await cli(args)).stdout);
+    expect(first.uncertain.map((u: { line: number }) => u.line)).toEqual([2, 3, 4, 5]);
+    faults = false;
+
+    // Without a decision: reported again, as waiting for one, and not sent (exit 1).
+    const calls = emu.calls.length;
+    const again = await cli(args);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).uncertain).toEqual([2, 3, 4, 5].map((line) => expect.objectContaining({ line, earlier: true })));
+    expect(emu.calls.length).toBe(calls);
+    const human = await cli(args.filter((a) => a !== "--json"));
+    expect(human.stdout).toContain("--accept-uncertain=2,3,4,5");
+    expect(human.stdout).toMatch(/line 2 uncertain since an earlier run/);
+
+    // A line that is not uncertain is refused, naming it, before anything is sent.
+    const wrong = await cli([...args, "--accept-uncertain", "1,2"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("line(s) 1 are not uncertain");
+    expect(emu.calls.length).toBe(calls);
+
+    // The admin looked: 2 and 3 exist, 4 and 5 do not.
+    const names = new Set(topicsOf(emu).map((t) => t.TopicName));
+    expect([2, 3, 4, 5].map((line) => names.has(`topic-${line - 1}`))).toEqual([true, true, false, false]);
+    const decided = await cli([...args, "--accept-uncertain=2,3", "--resend-uncertain", "4", "--resend-uncertain", "5"]);
+    expect(decided.code).toBe(0);
+    expect(JSON.parse(decided.stdout)).toMatchObject({ accepted: 2, done: 2, uncertain: [], failed: [] });
+    expect(topicsOf(emu)).toHaveLength(6);
+    expect([...namesCount(emu).values()].every((n) => n === 1)).toBe(true);
+    const settled = await cli(args);
+    expect(settled.code).toBe(0);
+    expect(JSON.parse(settled.stdout)).toMatchObject({ skipped: 6, done: 0, uncertain: [] });
+  }, 60_000);
+
+  it("lists are in line order, whatever order lines finished in; a re-run writes no new record for a line found invalid before", async () => {
+    const file = importFile("order.jsonl", 3, { groups: 1, withId: 1, bad: [{ at: 3, text: "{nope" }] });
+    const lineOf = async (request: Request) => Number(/topic-(\d+)/.exec(((await request.clone().json()) as { TopicName: string }).TopicName)![1]) + 1;
+    let secondDone = latch();
+    const { url } = await emulatorServer({
+      before: async (request) => {
+        if (!request.url.includes("import_topic")) return;
+        const line = await lineOf(request);
+        // Line 1 fails only after line 2 has failed (and line 3 is imported).
+        const gate = secondDone;
+        if (line === 1) await gate.promise;
+        if (line === 2) setTimeout(gate.open, 300);
+        return line === 3 ? undefined : Response.json({ ActionStatus: "FAIL", ErrorCode: 10007, ErrorInfo: "no" });
+      },
+    });
+    const first = await cli(["import", "--file", file, "--concurrency", "3", "--json", ...base(url)]);
+    expect(first.code).toBe(1);
+    const json = JSON.parse(first.stdout);
+    expect(json.failed.map((f: { line: number }) => f.line)).toEqual([1, 2]);
+    expect(json.invalid).toEqual([{ line: 4, reason: "not JSON" }]);
+    const journal = readFileSync(`${file}.journal`, "utf8");
+    secondDone = latch();
+    const run = await cli(["import", "--file", file, "--concurrency", "3", ...base(url)]);
+    expect(run.code).toBe(1);
+    const reported = [...run.stdout.matchAll(/^ {2}line (\d+) (\w+)/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(reported).toEqual(["1 failed", "2 failed", "4 invalid"]); // the invalid line still reported
+    const records = readFileSync(`${file}.journal`, "utf8").slice(journal.length).trim().split("\n").map((l) => JSON.parse(l) as { line: number; state: string });
+    expect(records.filter((r) => r.line === 4)).toEqual([]); // but not recorded again
+  }, 30_000);
+
+  it("a repeated row with the same TopicId is one topic, counted once; the same TopicId with other fields is invalid", async () => {
+    const file = importFile("dupes.jsonl", 3, { groups: 1, withId: 1 });
+    const [one, two] = readFileSync(file, "utf8").split("\n");
+    const other = JSON.stringify({ ...(JSON.parse(two!) as object), TopicName: "another name" });
+    writeFileSync(file, [one, two, one, other, ""].join("\n"));
+    const { emu, url } = await emulatorServer();
+    const run = await cli(["import", "--file", file, "--json", ...base(url)]);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ lines: 4, done: 2, verified: 0, failed: [] });
+    expect(summary.duplicates).toEqual([expect.objectContaining({ line: 3, reason: expect.stringContaining("line 1") })]);
+    expect(summary.invalid).toEqual([expect.objectContaining({ line: 4, field: "TopicId", reason: expect.stringContaining("line 2") })]);
+    expect(emu.calls.filter((c) => c.operation === "importTopic")).toHaveLength(2);
+    expect(topicsOf(emu)).toHaveLength(2);
+  });
+
+  it("a second Ctrl-C leaves at once (exit 130), still with one JSON summary on stdout and the lock released", async () => {
+    const file = importFile("twice.jsonl", 20, { withId: 1 });
+    const held = latch();
+    let arrived = 0;
+    const { url } = await emulatorServer({
+      before: async (request) => {
+        if (!request.url.includes("import_topic")) return;
+        arrived++;
+        await held.promise;
+      },
+    });
+    let child: ReturnType<typeof spawn> | undefined;
+    const running = cli(["import", "--file", file, "--rate", "5000", "--concurrency", "4", "--json", ...base(url)], { onStart: (c) => (child = c) });
+    await until(() => arrived === 4, "four lines in flight");
+    let stderr = "";
+    child!.stderr!.on("data", (d) => (stderr += d));
+    child!.kill("SIGINT");
+    await until(() => stderr.includes("stopping"), "the first stop");
+    child!.kill("SIGINT");
+    const run = await running;
+    held.open();
+    expect(run.code).toBe(130);
+    expect(JSON.parse(run.stdout)).toMatchObject({ done: 0, inFlight: 4, notStarted: 16, interrupted: true, resume: expect.stringContaining("tim-topics import") });
+    expect(existsSync(`${file}.journal.lock`)).toBe(false);
+    expect(readFileSync(`${file}.journal`, "utf8").match(/"sending"/g)).toHaveLength(4);
+  }, 30_000);
 
   it("one run per journal: a second run meanwhile exits 2 naming the lock and sends nothing; a dead holder's lock is taken over, a live one's refused", async () => {
     const file = importFile("lock.jsonl", 20, { withId: 1_000_000 }); // no TopicIds: a second sender would make duplicates

@@ -1,9 +1,9 @@
-/** The bulk import's journal (src/node/cli/journal.ts): content keys, and a record cut short by a crash. */
+/** The bulk import's journal (src/node/cli/journal.ts): content keys, a record cut short by a crash, syncs to disk. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Journal, lineKeys } from "../src/node/cli/journal.js";
+import { Journal, journaledFetch, lineKeys } from "../src/node/cli/journal.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tim-journal-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +46,80 @@ describe("Journal", () => {
     writeFileSync(file, `${JSON.stringify({ line: 1, state: "sending" })}\n${JSON.stringify({ key: "a#1", line: 2, state: "done", TopicId: "a" })}\n`);
     expect(() => new Journal(file)).toThrow(expect.objectContaining({ name: "UsageError", message: expect.stringContaining(file) }));
     expect(() => new Journal(file)).toThrow(/1 journal record\(s\) have no line key/);
+  });
+});
+
+describe("durability", () => {
+  /** A journal whose syncs are held until the test completes them. */
+  function heldSyncs(name: string) {
+    const pending: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+    const journal = new Journal(path.join(dir, name), { sync: (_fd, done) => void pending.push(done) });
+    return { journal, pending };
+  }
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("a request leaves only once the journal's records are on the disk, and requests leaving together share one sync", async () => {
+    const { journal, pending } = heldSyncs("sync.journal");
+    const sent: string[] = [];
+    const fetch = journaledFetch(journal, async (input) => (sent.push(String(input)), new Response("ok")));
+    journal.record("a#1", 1, { state: "sending" });
+    journal.record("b#1", 2, { state: "sending" });
+    const a = fetch("http://127.0.0.1:9/a");
+    const b = fetch("http://127.0.0.1:9/b");
+    await tick();
+    expect(sent).toEqual([]); // neither left before its record was synced
+    expect(pending).toHaveLength(1); // one sync for both (group commit)
+    pending.shift()!(null);
+    await Promise.all([a, b]);
+    expect(sent).toEqual(["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]);
+    // Nothing new written: the next request does not wait for a sync.
+    await fetch("http://127.0.0.1:9/c");
+    expect(pending).toHaveLength(0);
+    // A record written while a sync runs needs a sync of its own.
+    journal.record("c#1", 3, { state: "sending" });
+    const c = fetch("http://127.0.0.1:9/d");
+    await tick();
+    journal.record("d#1", 4, { state: "sending" });
+    const d = fetch("http://127.0.0.1:9/e");
+    pending.shift()!(null);
+    await c;
+    await tick();
+    expect(sent).not.toContain("http://127.0.0.1:9/e");
+    expect(pending).toHaveLength(1);
+    pending.shift()!(null);
+    await d;
+    expect(sent.at(-1)).toBe("http://127.0.0.1:9/e");
+    await journal.close();
+  });
+
+  it("a failed sync fails the request (it never leaves) and marks the journal failed; a file that cannot be synced at all is let through", async () => {
+    const { journal, pending } = heldSyncs("fail.journal");
+    const sent: string[] = [];
+    const fetch = journaledFetch(journal, async (input) => (sent.push(String(input)), new Response("ok")));
+    journal.record("a#1", 1, { state: "sending" });
+    const a = fetch("http://127.0.0.1:9/a");
+    await tick();
+    pending.shift()!(Object.assign(new Error("I/O error"), { code: "EIO" }));
+    await expect(a).rejects.toThrow(/could not be synced to disk \(EIO\)/);
+    expect(sent).toEqual([]);
+    expect(journal.failure?.message).toContain("EIO");
+
+    const pipe = heldSyncs("pipe.journal");
+    pipe.journal.record("a#1", 1, { state: "sending" });
+    const b = journaledFetch(pipe.journal, async () => new Response("ok"))("http://127.0.0.1:9/b");
+    await tick();
+    pipe.pending.shift()!(Object.assign(new Error("invalid"), { code: "EINVAL" }));
+    await expect(b).resolves.toBeInstanceOf(Response);
+    expect(pipe.journal.failure).toBeUndefined();
+  });
+
+  it("syncs with fdatasync by default, and close() syncs what is left", async () => {
+    const file = path.join(dir, "real.journal");
+    const journal = new Journal(file);
+    journal.record("a#1", 1, { state: "sending" });
+    await journal.durable();
+    journal.record("a#1", 1, { state: "done", TopicId: "t" });
+    await journal.close();
+    expect(new Journal(file).get("a#1")).toMatchObject({ state: "done" });
   });
 });
