@@ -294,6 +294,18 @@ describe("7. mayHaveBeenApplied only when a request may have reached IM", () => 
   });
 });
 
+describe("7b. a stop just before the send", () => {
+  it("a signal aborted as the attempt is announced (by an onRequest hook): TimAbortError, nothing fetched, not applied", async () => {
+    const { fetch, urls } = answering({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] });
+    const { im } = clientOf(fetch);
+    const stop = new AbortController();
+    const error = await im.createTopic(createBody("stopped"), { signal: stop.signal, onRequest: () => stop.abort() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimAbortError);
+    expect(error).toMatchObject({ mayHaveBeenApplied: false, attempts: 0 });
+    expect(urls).toHaveLength(0);
+  });
+});
+
 describe("8. a baseUrl with credentials", () => {
   it("is refused by createClient, without quoting the password", () => {
     let thrown: unknown;

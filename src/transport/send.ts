@@ -162,12 +162,20 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
           }
         }
         clearTimeout(timer);
+        // Stopped between the slot and the send (or by a hook as it was told of the send): nothing left, nothing applied.
+        const stoppedBeforeSending = () =>
+          done(firedBy === "deadline" ? new TimTimeoutError("deadline", deadlineMs!, details(), applied) : aborted(""));
+        if (controller.signal.aborted) return stoppedBeforeSending();
         attempts++;
         shown = undefined;
         if (settings.onRequest || plan.onRequest) {
           const sending = event();
           settings.onRequest?.(sending);
           plan.onRequest?.(sending);
+          if (controller.signal.aborted) {
+            attempts--;
+            return stoppedBeforeSending();
+          }
         }
         const attemptStart = Date.now();
         const budget = Math.min(plan.timeoutMs, deadlineAt - attemptStart);
