@@ -1,6 +1,21 @@
 /** @module answers — IM's way of answering: HTTP 200, JSON, `ActionStatus`/`ErrorCode`/`ErrorInfo`. */
-import { errorCodeRows } from "../../generated/error-codes.js";
+import type { errorCodeRows } from "../../generated/error-codes.js";
 import type { OperationId } from "../../generated/operations.js";
+
+let rows: typeof errorCodeRows | undefined;
+let loading: Promise<unknown> | undefined;
+/**
+ * Loads the spec's error codes and meanings (IM's ErrorInfo texts) once, as the client does: more than half of the
+ * entry's weight, needed only once a call is answered (the emulator awaits it first). A failed load is tried again.
+ */
+export const loadMeanings = () =>
+  (loading ??= import("../../generated/error-codes.js").then(
+    (module) => (rows = module.errorCodeRows),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  ));
 
 /** A failure IM reports in the body: a code, and the text IM would send with it. */
 export class ImFailure {
@@ -21,9 +36,9 @@ export function failure(operation: OperationId | undefined, code: number, detail
   return new ImFailure(code, detail ? `${meaning}: ${detail}` : meaning);
 }
 
-/** The spec's meaning of `code` for `operation`, if the spec documents it there. */
+/** The spec's meaning of `code` for `operation`, if the spec documents it there (after `loadMeanings()`). */
 export const meaningOf = (operation: OperationId | undefined, code: number): string | undefined =>
-  errorCodeRows.find((row) => row.code === code && (row.public || row.operations.includes(operation!)))?.zh;
+  rows!.find((row) => row.code === code && (row.public || row.operations.includes(operation!)))?.zh;
 
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
