@@ -682,17 +682,20 @@ describe("callbacks to a handler made by createCallbackHandler", () => {
     }
   });
 
-  it("a 403 reply that echoes the token is recorded without it", async () => {
+  it("a 403 reply that echoes the token is recorded without it; the warning stays one line", async () => {
     const token = "echoed-token-91c2";
-    const handler = async () => new Response(`bad Sign for token ${token}`, { status: 403 });
+    const handler = async () => new Response(`<h1>403</h1>\nbad Sign for token ${token}`, { status: 403 });
     const emu = emulator({ callback: { token, handler } });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
       await client(emu).createTopic({ GroupId: GROUP, TopicName: "t" });
       await emu.settle();
-      expect(emu.callbacks[0]!.reply).toEqual({ ok: false, status: 403, reason: "refused", body: "bad Sign for token [token]" });
+      expect(emu.callbacks[0]!.reply).toEqual({ ok: false, status: 403, reason: "refused", body: "<h1>403</h1>\nbad Sign for token [token]" });
       expect(JSON.stringify(emu.callbacks)).not.toContain(token);
-      expect(String(warn.mock.calls[0]![0])).not.toContain(token);
+      const message = String(warn.mock.calls[0]![0]);
+      expect(message).toContain("<h1>403</h1> bad Sign for token [token]");
+      expect(message).not.toContain(token);
+      expect(message).not.toContain("\n");
     } finally {
       warn.mockRestore();
     }

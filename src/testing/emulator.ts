@@ -4,7 +4,7 @@
  * own verifier, validates bodies with the spec's rules and answers IM's way (HTTP 200, IM's codes), enforces the
  * documented rate limits, fires the topic callbacks, and takes scripted faults. Runtime-neutral: web APIs only.
  */
-import { rejectionCodes } from "../../generated/callbacks.js";
+import { rejectionCodes, type CallbackCommand } from "../../generated/callbacks.js";
 import { operationIds, operations, type OperationId } from "../../generated/operations.js";
 import { requestRules } from "../../generated/request-rules.js";
 import { assertInteger, assertOption } from "../internal/assert.js";
@@ -12,7 +12,6 @@ import { verifyUserSig } from "../usersig.js";
 import { checkBody, type ObjectRule } from "../validate.js";
 import { fail, failure, ImFailure, json, loadMeanings, meaningOf, ok } from "./answers.js";
 import { postCallback, type CallbackReply, type CallbackTarget } from "./callback-client.js";
-import type { CallbackCommand } from "../../generated/callbacks.js";
 import { handlers, type HandlerContext } from "./handlers.js";
 import { addGroup, frozen, IM_ASSIGNED, newStore, snapshot, type EmulatorState, type Store, type TopicRecord } from "./state.js";
 
@@ -31,14 +30,17 @@ export interface EmulatorOptions {
    * admin `identifier` (60010). Switch off only for tests that use fake signatures. @default true
    */
   checkCredentials?: boolean;
-  /** Groups that exist from the start: `true` for a topic-enabled Community, `false` for one without topics (11000). */
+  /** Groups that exist from the start, by Community group ID: `true` with topics enabled, `false` without (11000). */
   groups?: Readonly<Record<string, boolean>>;
   /**
    * Create an unknown group as a topic-enabled Community on the first create or import in it; otherwise that answers
    * 10010. A get, modify or destroy in an unknown group always answers 10010 (the group does not exist). @default true
    */
   autoCreateGroups?: boolean;
-  /** Topics that exist from the start (their groups are created as topic-enabled Communities). */
+  /**
+   * Topics that exist from the start (their groups are created as topic-enabled Communities), held to what IM could
+   * hold: import_topic's rules, a custom or IM-assigned TopicId of its group, a group with topics, `topicLimit`.
+   */
   topics?: readonly ({ GroupId: string; TopicId: string; TopicName: string } & Partial<Omit<TopicRecord, "GroupID" | "TopicId" | "TopicName">>)[];
   /** Topics a Community may hold; one more answers 10037. @default 200 (IM's limit) */
   topicLimit?: number;
@@ -225,7 +227,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       // silent result is a veto the app never got to make: said once, loudly, without the token.
       if (!reply.ok && reply.reason === "refused" && !warnedOfRefusal) {
         warnedOfRefusal = true;
-        console.warn(`tim-topics/testing: the app answered ${command} with HTTP ${reply.status} ${reply.body}: it refused the emulator's request (another token or sdkAppId, or a clock far from the app's?); IM counts that a failed callback, so the call went ahead. See emu.callbacks.`);
+        const said = reply.body?.replace(/\s+/g, " ").slice(0, 200);
+        console.warn(`tim-topics/testing: the app answered ${command} with HTTP ${reply.status} (${said}), refusing the emulator's request as not IM's: another callback token or sdkAppId, or an emulator clock far from the app's? IM counts it as a failed callback (a before-create goes ahead unless onFailure is "deny"). Recorded in emu.callbacks; said once.`);
       }
       return reply;
     });
