@@ -22,17 +22,20 @@ const targetBytes = 11_500;
  * The enforced ceiling: the initial load as last reviewed plus ~3 %, so any growth fails the build and has to be
  * looked at. openapi-fetch alone is ~2.6 kB of it. Lower it whenever the bundle shrinks.
  */
-const budgetBytes = 14_650;
+const budgetBytes = 13_400;
 
 /**
  * The package's other runtime-neutral entries, each bundled alone (everything it exports) and bounded by its own
  * ceiling: they must not weigh on the client's entry, and each has a budget of its own.
  */
 const entries = {
-  // Its own entry for an app's callback route: no client, within the 3 kB the callbacks issue set.
-  "tim-topics/callbacks": { file: "dist/src/callbacks/index.js", ceilingBytes: 3_072 },
-  // The emulator carries the error meanings (its ErrorInfo texts), the rules and the UserSig verifier: test code only.
-  "tim-topics/testing": { file: "dist/src/testing/index.js", ceilingBytes: 12_500 },
+  // Its own entry for an app's callback route: no client. Its first load (the checks a request must pass before any
+  // body is read) within the 3 kB the callbacks issue set; the body reader, validator and dispatch load with the first
+  // request that passes them, and are bounded too.
+  "tim-topics/callbacks": { file: "dist/src/callbacks/index.js", ceilingBytes: 3_072, totalCeilingBytes: 5_600 },
+  // Test code: the emulator with the rules and the UserSig verifier; the error meanings (its ErrorInfo texts) load
+  // with its first call, as the client loads them with its first error.
+  "tim-topics/testing": { file: "dist/src/testing/index.js", ceilingBytes: 8_500, totalCeilingBytes: 15_700 },
 };
 
 const argv = process.argv.slice(2);
@@ -112,15 +115,25 @@ async function main() {
     const names = Object.keys(await import(pathToFileURL(path.join(root, entry.file)).href)).sort();
     const measured = await measure(names, "", name);
     // An entry of its own must not load the client.
-    others[name] = { ...measured, names, ceilingBytes: entry.ceilingBytes, ok: measured.initial.gzip <= entry.ceilingBytes, loadsClient: measured.initial.inputs.some((i) => i.file === "dist/src/client.js") };
+    const total = measured.initial.gzip + measured.lazy.gzip;
+    others[name] = {
+      ...measured,
+      names,
+      ceilingBytes: entry.ceilingBytes,
+      totalCeilingBytes: entry.totalCeilingBytes,
+      total,
+      ok: measured.initial.gzip <= entry.ceilingBytes && total <= entry.totalCeilingBytes,
+      loadsClient: [...measured.initial.inputs, ...measured.lazy.inputs].some((i) => i.file === "dist/src/client.js"),
+    };
   }
   const signer = await measure(["genUserSig"]);
   // What the whole client is made of, each bundled alone, and the parts without createClient (so without options,
   // credentials and the retry loop): the floor under any client built from them.
   const errorNames = publicNames.filter((n) => n.startsWith("Tim"));
-  const openapiFetch = `export { default as createFetchClient } from "openapi-fetch";`;
+  // What the client takes from openapi-fetch: its URL and header builders (its whole `createClient` is 2.6 kB).
+  const openapiFetch = `export { createFinalURL, mergeHeaders } from "openapi-fetch";`;
   const parts = {
-    "openapi-fetch": await measure([], openapiFetch),
+    "openapi-fetch's builders": await measure([], openapiFetch),
     genUserSig: signer,
     validateRequest: await measure(["validateRequest"]),
     "error classes": await measure(errorNames),
@@ -153,7 +166,9 @@ async function main() {
     console.log(`  ${String(bare.initial.gzip).padStart(6)} B  a bare client on the same parts (bench/size-bare-client.mjs: sign, validate, POST, TimApiError; nothing else)`);
     console.log("other entries, each bundled alone (all their exports):");
     for (const [name, o] of Object.entries(others)) {
-      console.log(`  ${name} (${o.names.length} exports): initial ${line(o.initial)}${o.lazy.files ? ` (+ lazy ${o.lazy.gzip} B)` : ""}; ceiling ${o.ceilingBytes} B: ${o.ok ? "OK" : "OVER"}${o.loadsClient ? "; LOADS THE CLIENT" : ""}`);
+      console.log(
+        `  ${name} (${o.names.length} exports): initial ${line(o.initial)}${o.lazy.files ? ` (+ lazy ${o.lazy.gzip} B)` : ""}; ceilings ${o.ceilingBytes} B initial, ${o.totalCeilingBytes} B with lazy (${o.total} B): ${o.ok ? "OK" : "OVER"}${o.loadsClient ? "; LOADS THE CLIENT" : ""}`,
+      );
     }
   }
   if (whole.initial.gzip > budgetBytes) {
@@ -161,7 +176,7 @@ async function main() {
     process.exitCode = 1;
   }
   for (const [name, o] of Object.entries(others)) {
-    if (!o.ok) console.error(`size: ${name} is ${o.initial.gzip} B min+gzip, over its ${o.ceilingBytes} B ceiling`);
+    if (!o.ok) console.error(`size: ${name} is ${o.initial.gzip} B min+gzip (${o.total} B with its lazy chunks), over its ceilings (${o.ceilingBytes} B, ${o.totalCeilingBytes} B)`);
     if (o.loadsClient) console.error(`size: ${name} pulls in the client (dist/src/client.js)`);
     if (!o.ok || o.loadsClient) process.exitCode = 1;
   }
