@@ -382,10 +382,14 @@ describe("import", () => {
 
   it("killed halfway (SIGKILL) and resumed: nothing twice, nothing lost; a re-run then changes nothing", async () => {
     const file = importFile("kill.jsonl", 600, { withId: 1 }); // every line with its own TopicId: exactness is checkable
-    const { emu, url } = await emulatorServer();
-    const killed = await cli(["import", "--file", file, "--rate", "300", ...base(url)], {
-      onStart: (child) => setTimeout(() => child.kill("SIGKILL"), 800),
+    // Killed once a tenth of the lines have arrived, however long the process took to start on a busy machine.
+    let child: ReturnType<typeof spawn> | undefined;
+    const { emu, url } = await emulatorServer({
+      before: (request, n) => {
+        if (n === 60) child?.kill("SIGKILL");
+      },
     });
+    const killed = await cli(["import", "--file", file, "--rate", "300", ...base(url)], { onStart: (c) => (child = c) });
     expect(killed.code).toBe(null); // killed, no chance to clean up
     const partway = topicsOf(emu).length;
     expect(partway).toBeGreaterThan(0);
@@ -480,8 +484,14 @@ describe("import", () => {
   it("Ctrl-C drops lines not yet sent, finishes those in flight, and prints a resume command that works as printed", async () => {
     const odd = mkdtempSync(path.join(dir, "it's a dir "));
     const file = importFile(path.relative(dir, path.join(odd, "sigint.jsonl")), 600, { withId: 1 });
-    const { emu, url } = await emulatorServer();
-    const run = await cli(["import", "--file", file, "--rate", "200", "--concurrency", "16", ...base(url)], { onStart: (child) => setTimeout(() => child.kill("SIGINT"), 800) });
+    // Interrupted once some lines have arrived, however long the process took to start on a busy machine.
+    let child: ReturnType<typeof spawn> | undefined;
+    const { emu, url } = await emulatorServer({
+      before: (request, n) => {
+        if (n === 60) child?.kill("SIGINT");
+      },
+    });
+    const run = await cli(["import", "--file", file, "--rate", "200", "--concurrency", "16", ...base(url)], { onStart: (c) => (child = c) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("stopping");
     expect(existsSync(`${file}.journal.lock`)).toBe(false); // released on the way out
@@ -688,6 +698,14 @@ describe("import", () => {
     expect(summary.invalid).toEqual([expect.objectContaining({ line: 4, field: "TopicId", reason: expect.stringContaining("line 2") })]);
     expect(emu.calls.filter((c) => c.operation === "importTopic")).toHaveLength(2);
     expect(topicsOf(emu)).toHaveLength(2);
+
+    // A re-run finds the same duplicate and the same conflict, and sends nothing.
+    const again = await cli(["import", "--file", file, "--json", ...base(url)]);
+    const second = JSON.parse(again.stdout);
+    expect(second).toMatchObject({ lines: 4, skipped: 2, done: 0, failed: [] });
+    expect(second.duplicates).toEqual([expect.objectContaining({ line: 3 })]);
+    expect(second.invalid).toEqual([expect.objectContaining({ line: 4, field: "TopicId" })]);
+    expect(emu.calls.filter((c) => c.operation === "importTopic")).toHaveLength(2);
   });
 
   it("a second Ctrl-C leaves at once (exit 130), still with one JSON summary on stdout and the lock released", async () => {

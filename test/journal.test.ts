@@ -113,6 +113,30 @@ describe("durability", () => {
     expect(pipe.journal.failure).toBeUndefined();
   });
 
+  it("knows which calls got past the journal to the network: a failed sync or a call given up during it did not", async () => {
+    const { journal, pending } = heldSyncs("left.journal");
+    const fetch = journaledFetch(journal, async () => new Response("ok"));
+    journal.record("a#1", 1, { state: "sending" });
+    const failed = fetch("http://127.0.0.1:9/a?random=11");
+    await tick();
+    pending.shift()!(Object.assign(new Error("I/O error"), { code: "EIO" }));
+    await expect(failed).rejects.toThrow(/EIO/);
+    expect(fetch.left(11)).toBe(false);
+
+    const other = heldSyncs("left2.journal");
+    const fetch2 = journaledFetch(other.journal, async () => new Response("ok"));
+    other.journal.record("b#1", 2, { state: "sending" });
+    const stop = new AbortController();
+    const givenUp = fetch2("http://127.0.0.1:9/b?random=22", { signal: stop.signal });
+    await tick();
+    stop.abort(); // the attempt's timeout fired while the disk was busy
+    other.pending.shift()!(null);
+    await expect(givenUp).rejects.toBeDefined();
+    expect(fetch2.left(22)).toBe(false);
+    await fetch2("http://127.0.0.1:9/c?random=33");
+    expect(fetch2.left(33)).toBe(true);
+  });
+
   it("syncs with fdatasync by default, and close() syncs what is left", async () => {
     const file = path.join(dir, "real.journal");
     const journal = new Journal(file);

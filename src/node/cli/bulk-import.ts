@@ -42,6 +42,8 @@ export interface ImportOptions {
   stop: AbortSignal;
   /** Gives each line's call its signal; built on `stop`. */
   gate: CallGate;
+  /** Whether any attempt of the call with this `random` reached the network (the journal's fetch knows). */
+  left?: (random: number) => boolean;
   /** Lines found uncertain by an earlier run that the admin settled: accepted as they are, or to be sent again. */
   acceptUncertain?: LineSelection;
   resendUncertain?: LineSelection;
@@ -141,31 +143,34 @@ export function bulkImport(options: ImportOptions): ImportRun {
     summary.lines++;
     const where = { line: index + 1, key: keys[index]! };
     const known = journal.get(where.key);
-    if (known?.state === "done" || known?.state === "accepted") return void summary.skipped++;
+    // Done lines are skipped, but only after they have claimed their TopicId: a repeated or conflicting row further
+    // down must be found a duplicate on every run, not only on the first.
+    const done = known?.state === "done" || known?.state === "accepted";
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return invalid(where, known, "not JSON");
+      return done ? void summary.skipped++ : invalid(where, known, "not JSON");
     }
     try {
       validateRequest("importTopic", body);
     } catch (error) {
       if (!(error instanceof TimValidationError)) throw error;
-      return invalid(where, known, error.message, error.field);
+      return done ? void summary.skipped++ : invalid(where, known, error.message, error.field);
     }
     const record = body as Record<string, unknown>;
-    if (known?.state === "uncertain") return void earlierUncertain.set(where.line, { ...where, reason: known.reason, body: record });
+    if (!done && known?.state === "uncertain") return void earlierUncertain.set(where.line, { ...where, reason: known.reason, body: record });
     if (ownId(record)) {
       // Two lines, one TopicId: one topic. The same content again is a repeated row; other content is a conflict.
       const id = `${String(record.GroupId)}\n${String(record[idField])}`;
       const first = firstOfId.get(id);
-      if (first) {
+      if (first && !done) {
         if (first.text.trim() === text.trim()) return void summary.duplicates.push({ line: where.line, reason: `the same topic as line ${first.line}: not sent twice` });
         return invalid(where, known, `${idField} ${String(record[idField])} is also on line ${first.line}, with other fields`, idField);
       }
-      firstOfId.set(id, { line: where.line, text });
+      if (!first) firstOfId.set(id, { line: where.line, text });
     }
+    if (done) return void summary.skipped++;
     // A line without its own ID that was in flight when a run stopped may exist already: never send it again.
     if (known?.state === "sending" && !ownId(record)) {
       return note(where, { state: "uncertain", reason: "a run stopped while it was in flight, and it has no TopicId to check: it may have been imported" });
@@ -228,6 +233,10 @@ export function bulkImport(options: ImportOptions): ImportRun {
 
   let dropped = 0;
   let inFlight = 0;
+  /** Whether the call's failure may have been applied: never when none of its attempts got past the journal. */
+  const mayHaveApplied = (error: TimError) =>
+    (error as { mayHaveBeenApplied?: boolean }).mayHaveBeenApplied === true && (options.left === undefined || error.random === undefined || options.left(error.random));
+
   async function importLine(item: Line): Promise<void> {
     // Recorded as its first attempt leaves (and, by the journal's fetch, on the disk before the request is).
     const call = gate.begin(() => {
@@ -244,7 +253,7 @@ export function bulkImport(options: ImportOptions): ImportRun {
         if (call.sent === 0) return void dropped++; // stopped before it was sent: nothing to journal
         // Stopped between attempts, or while the SDK read its ID back. With a TopicId it is safe to send again (a
         // re-run reads it back on "ID in use"); without one, only if no attempt may have been applied.
-        if (!ownId(item.body) && error.mayHaveBeenApplied) return note(item, { state: "uncertain", reason: `${error.message} (no TopicId to check it by; not sent again)` });
+        if (!ownId(item.body) && mayHaveApplied(error)) return note(item, { state: "uncertain", reason: `${error.message} (no TopicId to check it by; not sent again)` });
         return note(item, { state: "stopped", reason: `stopped after ${call.sent} attempt(s): ${error.message}` });
       }
       const before = await importedBefore(item, error);
@@ -254,8 +263,7 @@ export function bulkImport(options: ImportOptions): ImportRun {
         return note(item, { state: "done", TopicId: item.body[idField] as string, verified: true });
       }
       const code = "code" in error && typeof error.code === "number" ? { code: error.code } : {};
-      const applied = (error as { mayHaveBeenApplied?: boolean }).mayHaveBeenApplied === true;
-      if (applied && !ownId(item.body)) return note(item, { state: "uncertain", reason: `${error.message} (no TopicId to check it by; not sent again)` });
+      if (mayHaveApplied(error) && !ownId(item.body)) return note(item, { state: "uncertain", reason: `${error.message} (no TopicId to check it by; not sent again)` });
       note(item, { state: "failed", reason: error.message, ...code });
     } finally {
       if (call.sent > 0) inFlight--;

@@ -164,12 +164,24 @@ export class Journal {
   }
 }
 
-/** A fetch that lets a request leave only once the journal's records are on the disk (the `sending` record first). */
-export function journaledFetch(journal: Pick<Journal, "durable">, inner: typeof fetch = globalThis.fetch): typeof fetch {
-  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+/** The `random` of a request URL: the same on every attempt of one call, so it names the call. */
+const RANDOM = /[?&]random=(\d+)/;
+
+/**
+ * A fetch that lets a request leave only once the journal's records are on the disk (the `sending` record first),
+ * and `left(random)`: whether any attempt of that call got past the journal to the network. A sync that fails or
+ * outlasts the attempt's timeout looks to the SDK like an attempt that may have been applied; `left` says it was not.
+ */
+export function journaledFetch(journal: Pick<Journal, "durable">, inner: typeof fetch = globalThis.fetch): typeof fetch & { left(random: number): boolean } {
+  const leftCalls = new Set<string>();
+  const journaled = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     await journal.durable();
+    if (init?.signal?.aborted) throw init.signal.reason; // given up while the disk was busy: it does not leave now
+    const random = RANDOM.exec(String(input instanceof Request ? input.url : input))?.[1];
+    if (random !== undefined) leftCalls.add(random);
     return inner(input, init);
-  }) as typeof fetch;
+  };
+  return Object.assign(journaled as typeof fetch, { left: (random: number) => leftCalls.has(String(random)) });
 }
 
 function syncDirectory(file: string): void {

@@ -246,10 +246,12 @@ async function importCommand(parsed: Parsed, io: Io): Promise<number> {
     journal = new Journal(journalPath);
     const gate = new CallGate(stop.signal);
     // The journal's fetch: a request leaves only once its `sending` record is on the disk.
-    const { im, identifier } = client(parsed, { rateLimit: { perSecond: rate }, onRetry: gate.onRetry, fetch: journaledFetch(journal) });
+    const fetch = journaledFetch(journal);
+    const { im, identifier } = client(parsed, { rateLimit: { perSecond: rate }, onRetry: gate.onRetry, fetch });
     running = bulkImport({
       file,
       journal,
+      left: fetch.left,
       concurrency,
       im,
       identifier,
