@@ -547,9 +547,12 @@ describe("callbacks to a URL (a real server on 127.0.0.1)", () => {
 
   it("a URL that never answers: the create goes ahead at the timeout, and the request is aborted (its connection closes)", async () => {
     const app = await serve(() => undefined);
-    const emu = emulator({ callback: { token, url: app.url, timeoutMs: 100 } });
+    // Long enough for the request to reach the app on a loaded machine; the point is what happens at the timeout.
+    const emu = emulator({ callback: { token, url: app.url, timeoutMs: 1_000 } });
     await expect(client(emu).createTopic({ GroupId: GROUP, TopicName: "late" })).resolves.toBeDefined();
     expect(emu.callbacks[0]!.reply).toEqual({ ok: false, reason: "timeout" });
+    // The request reached the app (its handler never answers), then its connection was closed by the abort.
+    await vi.waitFor(() => expect(app.closed).toHaveLength(1), { timeout: 5_000 });
     const lingering = new Promise((resolve) => setTimeout(() => resolve("still open"), 2_000));
     expect(await Promise.race([app.closed[0]!, lingering])).toBe("closed");
   });
