@@ -221,6 +221,9 @@ const CLIENT_KEYS = [
 ] as const satisfies readonly (keyof CommonClientOptions | "secretKey" | "userSig")[];
 /** Every option a call reads. */
 const CALL_KEYS = ["signal", "timeoutMs", "deadlineMs", "maxRetries", "headers", "onRequest"] as const satisfies readonly (keyof CallOptions)[];
+// Both lists are complete: an option added to the types but not here would be read as undefined. (A compile error.)
+type Unlisted = Exclude<keyof CommonClientOptions | "secretKey" | "userSig", (typeof CLIENT_KEYS)[number]> | Exclude<keyof CallOptions, (typeof CALL_KEYS)[number]>;
+void (true satisfies [Unlisted] extends [never] ? true : never);
 
 /**
  * A plain copy of `options`, each of `keys` (or each own enumerable key) read exactly once: a getter cannot pass the
