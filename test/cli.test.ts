@@ -90,6 +90,20 @@ async function until(condition: () => boolean, what: string, ms = 15_000): Promi
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+/**
+ * Starts `import --json` of `file` (four lines at a time), waits until `ready()` (bounded), sends Ctrl-C and waits
+ * until the run says it is stopping. Resolves with the run (still going) and its process.
+ */
+async function interruptedImport(file: string, url: string, ready: () => boolean, what: string) {
+  let child: ReturnType<typeof spawn> | undefined;
+  const running = cli(["import", "--file", file, "--rate", "5000", "--concurrency", "4", "--json", ...base(url)], { onStart: (c) => (child = c) });
+  await until(ready, what);
+  let stderr = "";
+  child!.stderr!.on("data", (d) => (stderr += d));
+  child!.kill("SIGINT");
+  await until(() => stderr.includes("stopping"), "the run to take the stop");
+  return { running, child: child! };
+}
 /** A promise and the function that resolves it. */
 function latch(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
@@ -543,18 +557,12 @@ describe("import", () => {
         return new Response("", { status: 429, headers: { "retry-after": "30" } });
       },
     });
-    let child: ReturnType<typeof spawn> | undefined;
-    const running = cli(["import", "--file", file, "--rate", "5000", "--concurrency", "4", "--json", ...base(url)], { onStart: (c) => (child = c) });
-    await until(() => arrived === 4, "the first four lines' requests");
-    let stderr = "";
-    child!.stderr!.on("data", (d) => (stderr += d));
-    child!.kill("SIGINT");
-    await until(() => stderr.includes("stopping"), "the run to take the stop");
+    const { running, child } = await interruptedImport(file, url, () => arrived === 4, "the first four lines' requests");
     afterStop = arrived;
     inFlight.open();
     // Bounded: a run that sat out the 30 s backoff would be killed here, and fail below.
     const run = await Promise.race([running, new Promise<undefined>((resolve) => setTimeout(resolve, 20_000))]);
-    if (!run) child!.kill("SIGKILL");
+    if (!run) child.kill("SIGKILL");
     expect(run?.code).toBe(1);
     expect(arrived - afterStop).toBe(0); // no request after the stop: no retry of line 1, no end of backoff for 3 and 4
     const summary = JSON.parse(run!.stdout);
@@ -719,14 +727,8 @@ describe("import", () => {
         await held.promise;
       },
     });
-    let child: ReturnType<typeof spawn> | undefined;
-    const running = cli(["import", "--file", file, "--rate", "5000", "--concurrency", "4", "--json", ...base(url)], { onStart: (c) => (child = c) });
-    await until(() => arrived === 4, "four lines in flight");
-    let stderr = "";
-    child!.stderr!.on("data", (d) => (stderr += d));
-    child!.kill("SIGINT");
-    await until(() => stderr.includes("stopping"), "the first stop");
-    child!.kill("SIGINT");
+    const { running, child } = await interruptedImport(file, url, () => arrived === 4, "four lines in flight");
+    child.kill("SIGINT");
     const run = await running;
     held.open();
     expect(run.code).toBe(130);
