@@ -7,14 +7,17 @@ import {
   TimAbortError,
   TimApiError,
   TimConfigError,
+  TimNetworkError,
   TimTimeoutError,
   TimValidationError,
   verifyUserSig,
   type ClientOptions,
   type ErrorEvent,
+  type TimError,
 } from "../src/index.js";
 import { mayHaveBeenApplied } from "../src/retry-policy.js";
 import { errorCodeRows } from "../generated/error-codes.js";
+import { retryCodes } from "../generated/retry-codes.js";
 import { operationTable } from "../src/operations.js";
 
 const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -196,6 +199,34 @@ describe("per-topic errors keep secrets out", () => {
     expect(topic.error.code).toBe(row.code);
     expect(topic.error.info).toBe("bad [REDACTED] key=[REDACTED]");
     expect(inspect(topic.error, { depth: 5 })).not.toContain(SECRET);
+  });
+
+  // Signatures a backend may hand out in any alphabet: each must be hidden as signed and as encoded in the URL, the
+  // refused one and its replacement alike, in IM's ErrorInfo and in a network error's cause.
+  const signatures = ["first+sig/with=chars", "second+sig/with=chars"];
+  const echoed = signatures.flatMap((s) => [s, encodeURIComponent(s)]).join(" ");
+  const resignCode = retryCodes.getTopic.resign[0]!;
+  const afterResign = (last: Record<string, unknown> | Error) => {
+    let signed = 0;
+    const { fetch, urls } = scriptedFetch([{ ActionStatus: "FAIL", ErrorCode: resignCode, ErrorInfo: "sig expired" }, last]);
+    const im = createClient({ sdkAppId: 1, identifier: "admin", userSig: () => signatures[signed++]!, baseUrl: "http://127.0.0.1:9", fetch, maxRetries: 0 });
+    return { call: im.getTopic({ GroupId: GROUP, From_Account: "u" }).catch((e: unknown) => e as TimError), urls };
+  };
+
+  it("redacts every UserSig of a re-signed call, raw and encoded, from IM's ErrorInfo", async () => {
+    const { call, urls } = afterResign({ ActionStatus: "FAIL", ErrorCode: 99999, ErrorInfo: `echo ${echoed}` });
+    const error = (await call) as TimApiError;
+    expect(urls.map((u) => u.searchParams.get("usersig"))).toEqual(signatures); // the re-sign did happen
+    expect(error.info).toBe(`echo ${Array(4).fill("[REDACTED]").join(" ")}`);
+  });
+
+  it("redacts every UserSig of a re-signed call from a network error's cause", async () => {
+    const { call } = afterResign(Object.assign(new TypeError("fetch failed"), { cause: new Error(`socket closed ${echoed}`) }));
+    const error = await call;
+    expect(error).toBeInstanceOf(TimNetworkError);
+    const shown = inspect(error, { depth: 5 });
+    for (const s of signatures) expect(shown).not.toContain(s);
+    expect(shown).toContain("socket closed [REDACTED]");
   });
 });
 

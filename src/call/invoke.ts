@@ -22,15 +22,32 @@ export interface CallContext {
   readonly transport: TransportSettings;
 }
 
+/**
+ * Query values as encoded before: the identifier, the content type and a cached UserSig are the same strings call after
+ * call, and encoding ~300 characters of UserSig each time is not free. Numbers (sdkappid, random) need no encoding.
+ * Bounded: forgotten wholesale past 64 strings.
+ */
+const encoded = new Map<string, string>();
+const encode = (value: unknown): string => {
+  if (typeof value === "number") return String(value);
+  const text = String(value);
+  let done = encoded.get(text);
+  if (done === undefined) {
+    if (encoded.size >= 64) encoded.clear();
+    encoded.set(text, (done = encodeURIComponent(text)));
+  }
+  return done;
+};
 /** IM's query is five scalars: serialised directly, in the order given, rather than through the generic serializer. */
-const serializeQuery = (query: Record<string, unknown>) =>
-  Object.keys(query)
-    .map((key) => `${key}=${encodeURIComponent(String(query[key]))}`)
-    .join("&");
+const serializeQuery = (query: Record<string, unknown>) => {
+  let line = "";
+  for (const key in query) line += `${line ? "&" : ""}${key}=${encode(query[key])}`;
+  return line;
+};
 /** IM's paths have no path parameters. */
 const noPathParameters = (path: string) => path;
 /** Every body is JSON, as openapi-fetch's own client would declare it. */
-const JSON_BODY = { "Content-Type": "application/json" };
+const jsonBody = () => ({ "Content-Type": "application/json" });
 
 export function createInvoker(ctx: CallContext) {
   const { resolved } = ctx;
@@ -62,15 +79,19 @@ export function createInvoker(ctx: CallContext) {
     const ticket = ctx.transport.reserve?.(operation);
     let answer;
     try {
-      const beforeSending = (): TimErrorDetails => ({ operation, attempts: 0, durationMs: Date.now() - started, random });
       // A settled signature is used at once; only a pending one is waited for, within the signal and the budgets.
-      const userSig = ctx.credentials.peek() ?? (await waitForUserSig(ctx.credentials.current(), plan, beforeSending, false));
+      const userSig =
+        ctx.credentials.peek() ??
+        (await waitForUserSig(ctx.credentials.current(), plan, (): TimErrorDetails => ({ operation, attempts: 0, durationMs: Date.now() - started, random }), false));
       const query = { sdkappid: resolved.sdkAppId, identifier: resolved.identifier, usersig: userSig, random, contenttype: "json" };
       // openapi-fetch builds the request line and headers; the loop sends it and hands back the answer as a value.
       const request: PlannedRequest = {
         url: createFinalURL(descriptor.path, { baseUrl: resolved.origin, params: { query }, querySerializer: serializeQuery, pathSerializer: noPathParameters }),
+        userSig,
         method: descriptor.method,
-        headers: mergeHeaders(JSON_BODY, call.headers),
+        // A fresh plain object unless the call adds headers (then openapi-fetch merges them, case-insensitively): cheaper
+        // for fetch to read than a Headers, and never shared, so a custom fetch may change what it was given.
+        headers: call.headers ? mergeHeaders(jsonBody(), call.headers) : jsonBody(),
         body: text,
       };
       answer = await send(request, ctx.transport, plan, ticket);
@@ -120,8 +141,10 @@ export function createInvoker(ctx: CallContext) {
       }
       throw answer.error;
     }
-    const lifted = await shapeResult(operation, descriptor, answer, sent, details);
-    return { ...lifted, response: answer.body, meta };
+    const result = await shapeResult(operation, descriptor, answer, sent, details);
+    result.response = answer.body;
+    result.meta = meta;
+    return result;
   }
 
   /** A public call: `run`, with its final error reported to `onError` once, whatever stage it came from. */

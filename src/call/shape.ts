@@ -28,7 +28,7 @@ export interface Answer {
 const isId = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
 
 /**
- * The result's lifted parts of `answer` (its `response` and `meta` are the caller's): `{ [pick]: string }`
+ * The result's lifted parts of `answer`, in a fresh object the caller completes with `response` and `meta`: `{ [pick]: string }`
  * and `{ [items.as]: outcome[] }`.
  */
 export async function shapeResult(

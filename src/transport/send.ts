@@ -56,8 +56,10 @@ export interface SendPlan {
 /** What the request looks like (openapi-fetch's builders make it, call/invoke.ts). */
 export interface PlannedRequest {
   readonly url: string;
+  /** The UserSig the URL carries (as signed, before encoding): redacted from all IM sends back, refused on a re-sign. */
+  readonly userSig: string;
   readonly method: string;
-  readonly headers: Headers;
+  readonly headers: HeadersInit;
   readonly body: string;
 }
 
@@ -111,8 +113,12 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
   let href = request.url;
   let shown: string | undefined;
   const url = () => (shown ??= redact(href, settings.secrets));
-  const userSigs = new Set<string>();
-  const scrub = (text: string) => redact(text, [...settings.secrets, ...userSigs]);
+  // Every UserSig this call carried, as signed and as encoded in the URL: built into the redaction list only when text
+  // is scrubbed (a failure), not per attempt.
+  let userSig = request.userSig;
+  const userSigs = [userSig];
+  const hidden = () => [...settings.secrets, ...userSigs, ...userSigs.map(encodeURIComponent)];
+  const scrub = (text: string) => redact(text, hidden());
   let attempts = 0;
   let retriesUsed = 0;
   let resigned = false;
@@ -132,12 +138,10 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
     for (;;) {
       if (signal?.aborted) return done(aborted(""));
       if (Date.now() >= deadlineAt) return done(new TimTimeoutError("deadline", deadlineMs!, details(), applied));
-      const sent = USERSIG.exec(href)?.[1];
-      if (sent) userSigs.add(sent).add(decodeURIComponent(sent));
-
       // One controller per attempt, fired by the caller's signal, then the deadline (while waiting for a rate-limit
       // slot), then the attempt's timeout (once sent). Listening before the wait leaves no gap for an abort to slip by.
       const controller = new AbortController();
+      const attemptSignal = controller.signal; // read once: the getter is not free on every runtime
       let firedBy: "caller" | "attempt" | "deadline" | undefined;
       const stopBy = (why: typeof firedBy) => () => {
         firedBy ??= why;
@@ -154,7 +158,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
       try {
         if (ticket) {
           try {
-            await ticket.wait(controller.signal);
+            await ticket.wait(attemptSignal);
           } catch {
             return done(firedBy === "deadline" ? new TimTimeoutError("deadline", deadlineMs!, details(), applied) : aborted(" while waiting for a rate-limit slot"));
           } finally {
@@ -165,14 +169,14 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
         // Stopped between the slot and the send (or by a hook as it was told of the send): nothing left, nothing applied.
         const stoppedBeforeSending = () =>
           done(firedBy === "deadline" ? new TimTimeoutError("deadline", deadlineMs!, details(), applied) : aborted(""));
-        if (controller.signal.aborted) return stoppedBeforeSending();
+        if (attemptSignal.aborted) return stoppedBeforeSending();
         attempts++;
         shown = undefined;
         if (settings.onRequest || plan.onRequest) {
           const sending = event();
           settings.onRequest?.(sending);
           plan.onRequest?.(sending);
-          if (controller.signal.aborted) {
+          if (attemptSignal.aborted) {
             attempts--;
             return stoppedBeforeSending();
           }
@@ -187,13 +191,14 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
         let tooLarge: AnswerTooLarge | undefined;
         try {
           // `manual`: a redirect is an answer to refuse, never followed (it would carry the usersig and the body on).
-          const answer = await settings.fetch(href, { method: request.method, headers: request.headers, body: request.body, signal: controller.signal, redirect: "manual" });
+          const answer = await settings.fetch(href, { method: request.method, headers: request.headers, body: request.body, signal: attemptSignal, redirect: "manual" });
           if (answer.type !== "opaqueredirect" && !(answer.status >= 300 && answer.status < 400) && !answer.redirected) {
-            text = await readAnswer(answer, settings.maxResponseBytes).catch((e: unknown) => {
+            try {
+              text = await readAnswer(answer, settings.maxResponseBytes);
+            } catch (e) {
               if (!(e instanceof AnswerTooLarge)) throw e;
               tooLarge = e;
-              return "";
-            });
+            }
           } else {
             await discard(answer.body);
           }
@@ -211,7 +216,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
           } else {
             const connectFailed = isConnectFailure(thrown);
             failure = { kind: "network", connectFailed };
-            const cause = scrubCause(thrown, [...settings.secrets, ...userSigs]);
+            const cause = scrubCause(thrown, hidden());
             error = new TimNetworkError(cause.message, connectFailed, { ...details(), cause });
           }
         }
@@ -285,9 +290,10 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
       if (decision.countsAsRetry) retriesUsed++;
       if (decision.resign) {
         resigned = true;
-        const refused = sent ? decodeURIComponent(sent) : "";
-        const fresh = await waitForUserSig(settings.resign!(refused), plan, details, applied).catch((e: TimError) => e);
+        const fresh = await waitForUserSig(settings.resign!(userSig), plan, details, applied).catch((e: TimError) => e);
         if (typeof fresh !== "string") return done(fresh);
+        userSig = fresh;
+        userSigs.push(fresh);
         const encoded = encodeURIComponent(fresh); // encoded as the query serializer does
         href = href.replace(USERSIG, (param, value: string) => param.slice(0, param.length - value.length) + encoded);
         shown = undefined;
