@@ -106,6 +106,23 @@ describe("calls", () => {
     expect(requests[0]!.headers.get("content-type")).toContain("application/json");
   });
 
+  it("gives each attempt headers of its own: a custom fetch that changes them changes nothing after it", async () => {
+    const seen: [string | null, string | null][] = [];
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      const headers = new Headers(init?.headers);
+      seen.push([headers.get("content-type"), headers.get("x-trace")]);
+      // A wrapper that writes into what it was given (plain object or Headers alike).
+      if (init?.headers instanceof Headers) init.headers.set("x-trace", "leaked");
+      else (init!.headers as Record<string, string>)["x-trace"] = "leaked";
+      return new Response(JSON.stringify({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: `${GROUP}@TOPIC#_x` }), { status: 200 });
+    };
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch });
+    await im.createTopic({ GroupId: GROUP, TopicName: "a" });
+    await im.createTopic({ GroupId: GROUP, TopicName: "b" }, { headers: { "X-Request-Tag": "t" } });
+    await im.createTopic({ GroupId: GROUP, TopicName: "c" });
+    expect(seen).toEqual(Array(3).fill(["application/json", null]));
+  });
+
   it("uses a userSig function and sends what it returns", async () => {
     const { fetch, requests } = fakeFetch();
     const im = createClient({ sdkAppId: 1, identifier: "admin", userSig: async () => "from-backend", baseUrl: "http://127.0.0.1:9", fetch });
