@@ -19,10 +19,12 @@ import { build, distEntry, root } from "./build.mjs";
 /** The target for the whole client with every operation: 11 500 B min+gzip. Reported, not enforced (README "Size"). */
 const targetBytes = 11_500;
 /**
- * The enforced ceiling: the initial load as last reviewed plus ~3 %, so any growth fails the build and has to be
- * looked at. openapi-fetch alone is ~2.6 kB of it. Lower it whenever the bundle shrinks.
+ * The enforced ceiling: the initial load as last reviewed (12 159 B) plus ~3 %, so any growth fails the build and has
+ * to be looked at. Lower it whenever the bundle shrinks. One way to grow it by ~750 B at once: a lazy chunk (dynamic
+ * `import()`) that statically imports any module of the initial load, which makes esbuild move those modules into a
+ * chunk of their own, a second initial file gzipped apart (why the UserSig verifier imports nothing of the client).
  */
-const budgetBytes = 13_400;
+const budgetBytes = 12_600;
 
 /**
  * The package's other runtime-neutral entries, each bundled alone (everything it exports) and bounded by its own

@@ -75,25 +75,19 @@ export function createCredentials(options: CredentialsOptions): Credentials {
 
   const renew = (): Promise<string> => {
     const issuedAtMs = clock();
-    let timer: ReturnType<typeof setTimeout> | undefined;
     // A source that never settles must not wedge the client: after `timeoutMs` its promise is dropped (and rejected
     // for those waiting on it), so the next call asks again.
-    const pending = new Promise<string>((resolve, reject) => {
-      timer = setTimeout(() => reject(new TimTimeoutError("userSig", timeoutMs, {}, false)), timeoutMs);
-      obtain(issuedAtMs).then(resolve, reject);
-    });
+    const pending = within(obtain(issuedAtMs), undefined, Date.now() + timeoutMs, () => new TimTimeoutError("userSig", timeoutMs, {}, false));
     renewAt = Infinity; // until it settles, current() hands out `pending` itself
     settled = undefined;
     pending.then(
       (value) => {
-        clearTimeout(timer);
         if (cached !== pending) return;
         settled = value;
         renewAt = issuedAtMs + validForMs;
         renewing = undefined;
       },
       () => {
-        clearTimeout(timer);
         // Don't cache a failure: the next call tries again. Callers awaiting `pending` still see the error.
         if (cached === pending) cached = renewing = undefined;
       },

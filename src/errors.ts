@@ -1,6 +1,6 @@
 /** @module errors — one error family for everything the SDK throws, with secrets kept out of every field. */
 import type { OperationId } from "../generated/operations.js";
-import { mayHaveBeenApplied, type RetryClass } from "./retry-policy.js";
+import { mayHaveBeenApplied, type AttemptFailure, type RetryClass } from "./retry-policy.js";
 
 export type { RetryClass, OperationId };
 
@@ -30,7 +30,7 @@ export interface TimErrorDetails {
  */
 export class TimError extends Error {
   override name = "TimError";
-  // `declare`: typed fields set by Object.assign below; not emitted as `= undefined` initialisers.
+  // `declare` (here and in the subclasses): typed fields the constructors set, not emitted as `= undefined` initialisers.
   declare operation?: OperationId;
   declare attempts?: number;
   declare durationMs?: number;
@@ -58,22 +58,24 @@ export function isTimError(error: unknown): error is TimError {
 /** Said in the message of every error after which IM may have acted on the request (its `mayHaveBeenApplied`). */
 const MAY_HAVE_BEEN_APPLIED = "; the request may have been applied";
 const applied = (yes: boolean) => (yes ? MAY_HAVE_BEEN_APPLIED : "");
+/** Whether IM may have acted: an earlier attempt may have been applied, or this failure does not prove it was not. */
+const mayHave = (details: TimErrorDetails, failure: AttemptFailure) => details.appliedEarlier === true || mayHaveBeenApplied(failure);
 
 /** IM answered with a non-zero `ErrorCode` (HTTP 200, business error), for the whole call or for one item of it. */
 export class TimApiError extends TimError {
   override name = "TimApiError";
   /** IM's `ErrorCode`. */
-  code: number;
+  declare code: number;
   /** IM's `ErrorInfo`, as sent (secrets redacted). */
-  info: string;
+  declare info: string;
   /** What the SDK does with this code (from the spec's `x-retryable`); `never` for codes the spec does not know. */
-  retry: RetryClass;
+  declare retry: RetryClass;
   /** The spec's name for the code (`x-enum-varnames`), when documented for this operation. */
-  codeName?: string;
+  declare codeName?: string;
   /** The spec's meaning of the code for this operation, as the docs state it (zh) and in English. */
-  meaning?: { zh: string; en: string };
+  declare meaning?: { zh: string; en: string };
   /** True for `transient` codes (IM's backend failed or timed out, and may have acted); false for refusals. */
-  mayHaveBeenApplied: boolean;
+  declare mayHaveBeenApplied: boolean;
 
   constructor(
     fields: {
@@ -85,15 +87,15 @@ export class TimApiError extends TimError {
     },
     details: TimErrorDetails,
   ) {
-    const maybe = details.appliedEarlier === true || mayHaveBeenApplied({ kind: "api", retry: fields.retry });
+    const maybe = mayHave(details, { kind: "api", retry: fields.retry });
     const explained = fields.meaning ? ` — ${fields.meaning.en}` : "";
     super(`${details.operation} failed: ErrorCode ${fields.code} (${fields.info || "no ErrorInfo"})${explained}${applied(maybe)}`, details);
-    this.mayHaveBeenApplied = maybe;
     this.code = fields.code;
     this.info = fields.info;
     this.retry = fields.retry;
     this.codeName = fields.codeName;
     this.meaning = fields.meaning;
+    this.mayHaveBeenApplied = maybe;
   }
 }
 
@@ -119,11 +121,11 @@ export interface ValidationIssue {
  */
 export class TimValidationError extends TimError {
   override name = "TimValidationError";
-  field: string;
-  rule: string;
-  limit?: number | string;
-  actual?: number;
-  issues: ValidationIssue[];
+  declare field: string;
+  declare rule: string;
+  declare limit?: number | string;
+  declare actual?: number;
+  declare issues: ValidationIssue[];
 
   constructor(operation: OperationId | undefined, issues: ValidationIssue[]) {
     const [first] = issues as [ValidationIssue];
@@ -144,22 +146,22 @@ export class TimValidationError extends TimError {
  */
 export class TimHttpError extends TimError {
   override name = "TimHttpError";
-  status: number;
+  declare status: number;
   /** The first 200 characters of the body (secrets redacted), for diagnosis. */
-  bodySnippet: string;
+  declare bodySnippet: string;
   /** For a redirect: the origin it pointed to (never its path or query). */
-  location?: string;
+  declare location?: string;
   /** False for 3xx, 429 and other 4xx (refused); true for 408 and 5xx, after which IM may have acted. */
-  mayHaveBeenApplied: boolean;
+  declare mayHaveBeenApplied: boolean;
   constructor(status: number, bodySnippet: string, details: TimErrorDetails, location?: string) {
-    const maybe = details.appliedEarlier === true || mayHaveBeenApplied({ kind: "http", status });
+    const maybe = mayHave(details, { kind: "http", status });
     const where = location || "an undisclosed location";
     const redirect =
       location === undefined ? "" : status === 0 || (status >= 300 && status < 400) ? ` (a redirect to ${where}, not followed)` : ` (the answer of ${where}, which the fetch reached by following a redirect; refused)`;
     super(`${details.operation} failed: HTTP ${status}${redirect}${applied(maybe)}`, details);
     this.status = status;
     this.bodySnippet = bodySnippet;
-    if (location !== undefined) this.location = location;
+    this.location = location;
     this.mayHaveBeenApplied = maybe;
   }
 }
@@ -171,7 +173,7 @@ export class TimHttpError extends TimError {
 export class TimResponseError extends TimError {
   override name = "TimResponseError";
   /** The first 200 characters of the body (secrets redacted). */
-  bodySnippet: string;
+  declare bodySnippet: string;
   readonly mayHaveBeenApplied = true;
   constructor(reason: string, bodySnippet: string, details: TimErrorDetails) {
     super(`${details.operation} failed: ${reason}${MAY_HAVE_BEEN_APPLIED}`, details);
@@ -185,9 +187,9 @@ export class TimResponseError extends TimError {
  */
 export class TimNetworkError extends TimError {
   override name = "TimNetworkError";
-  mayHaveBeenApplied: boolean;
+  declare mayHaveBeenApplied: boolean;
   constructor(reason: string, connectFailed: boolean, details: TimErrorDetails) {
-    const maybe = details.appliedEarlier === true || mayHaveBeenApplied({ kind: "network", connectFailed });
+    const maybe = mayHave(details, { kind: "network", connectFailed });
     super(`${details.operation} failed on the network (${reason})${applied(maybe)}`, details);
     this.mayHaveBeenApplied = maybe;
   }
@@ -199,24 +201,24 @@ export class TimNetworkError extends TimError {
  */
 export class TimTimeoutError extends TimError {
   override name = "TimTimeoutError";
-  mayHaveBeenApplied: boolean;
+  declare mayHaveBeenApplied: boolean;
   /** Which budget ran out. */
-  kind: "attempt" | "deadline" | "userSig";
+  declare kind: "attempt" | "deadline" | "userSig";
   /** That budget, in ms. */
-  limitMs: number;
+  declare limitMs: number;
   constructor(kind: "attempt" | "deadline" | "userSig", limitMs: number, details: TimErrorDetails, sent: boolean) {
     const what = kind === "userSig" ? `the \`userSig\` function did not settle within ${limitMs} ms` : `${kind === "attempt" ? "timeoutMs" : "deadlineMs"} ${limitMs} ms elapsed`;
     super(`${details.operation} timed out: ${what}${applied(sent)}`, details);
+    this.mayHaveBeenApplied = sent;
     this.kind = kind;
     this.limitMs = limitMs;
-    this.mayHaveBeenApplied = sent;
   }
 }
 
 /** The caller's `AbortSignal` fired. `mayHaveBeenApplied`: an attempt had been sent before (or when) it did. */
 export class TimAbortError extends TimError {
   override name = "TimAbortError";
-  mayHaveBeenApplied: boolean;
+  declare mayHaveBeenApplied: boolean;
   constructor(message: string, details: TimErrorDetails = {}, sent = false) {
     super(`${message}${applied(sent)}`, details);
     this.mayHaveBeenApplied = sent;
@@ -231,7 +233,7 @@ export class TimAbortError extends TimError {
 export class TimConfigError extends TimError {
   override name = "TimConfigError";
   /** The option at fault. */
-  option: string;
+  declare option: string;
   constructor(option: string, message: string, details: TimErrorDetails = {}) {
     super(message, details);
     this.option = option;

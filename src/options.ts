@@ -2,7 +2,7 @@
  * @module options — the one gate for options: the client's `ClientOptions`, resolved once into `ResolvedOptions`, and
  * each call's `CallOptions`, checked by the same rules and merged over them into a call's `CallSettings`.
  */
-import { regionHosts, type Region } from "../generated/hosts.js";
+import { regionHosts, regions, type Region } from "../generated/hosts.js";
 import { MIN_RENEWAL_MARGIN_SECONDS, type UserSigSource } from "./credentials.js";
 import { DEFAULTS } from "./defaults.js";
 import type { Hooks, RequestEvent } from "./hooks.js";
@@ -98,57 +98,56 @@ const isBrowser = () =>
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   check(options && typeof options === "object", "options", "must be an object");
   const o = readOnce(options, CLIENT_KEYS) as unknown as ClientOptions;
+  const { secretKey, userSig, region, baseUrl } = o;
   assertIdentityOptions(o.sdkAppId, o.identifier); // the checks genUserSig makes, so signing cannot fail on them later
-  check((o.secretKey === undefined) !== (o.userSig === undefined), "secretKey", "or `userSig` must be given, but not both");
-  if (o.secretKey !== undefined) assertSecretKey(o.secretKey);
-  check(o.userSig === undefined || typeof o.userSig === "function" || (typeof o.userSig === "string" && o.userSig !== ""), "userSig", "must be a non-empty string or a function");
+  check((secretKey === undefined) !== (userSig === undefined), "secretKey", "or `userSig` must be given, but not both");
+  if (secretKey !== undefined) assertSecretKey(secretKey);
+  check(userSig === undefined || typeof userSig === "function" || (typeof userSig === "string" && userSig !== ""), "userSig", "must be a non-empty string or a function");
   check(
-    o.secretKey === undefined || o.dangerouslyAllowBrowser === true || !isBrowser(),
+    secretKey === undefined || o.dangerouslyAllowBrowser === true || !isBrowser(),
     "secretKey",
     "in browser code exposes your admin signing key to every visitor; get a `userSig` from your backend, or set `dangerouslyAllowBrowser: true` if you really mean it",
   );
-  check(o.region === undefined || o.baseUrl === undefined, "baseUrl", "and `region` are exclusive");
-  check(o.region === undefined || Object.hasOwn(regionHosts, o.region), "region", `must be one of ${Object.keys(regionHosts).join(", ")}`);
-  let origin: string;
-  if (o.baseUrl !== undefined) {
+  check(region === undefined || baseUrl === undefined, "baseUrl", "and `region` are exclusive");
+  check(region === undefined || Object.hasOwn(regionHosts, region), "region", `must be one of ${regions.join(", ")}`);
+  const hosts: { primary: string; backup?: string } = regionHosts[region ?? "cn"];
+  let origin = hosts.primary;
+  if (baseUrl !== undefined) {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(o.baseUrl);
+      parsed = new URL(baseUrl);
     } catch {
       // reported below
     }
     check(parsed && /^https?:$/.test(parsed.protocol), "baseUrl", "must be an absolute http(s) URL such as http://127.0.0.1:4010");
     // fetch refuses such URLs on every call, and the password would show in every URL the SDK reports.
     check(!parsed.username && !parsed.password, "baseUrl", "must not carry credentials (user:password@); IM authenticates with the UserSig");
-    origin = o.baseUrl.replace(/\/+$/, "");
-  } else {
-    origin = regionHosts[o.region ?? "cn"].primary;
+    origin = baseUrl.replace(/\/+$/, "");
   }
-  const hosts: { primary: string; backup?: string } = regionHosts[o.region ?? "cn"];
-  check(!o.failover || (o.region !== undefined && hosts.backup !== undefined), "failover", "needs a `region` that has a backup host");
+  check(!o.failover || (region !== undefined && hosts.backup !== undefined), "failover", "needs a `region` that has a backup host");
   assertBudgets(o);
   assertInteger(o.maxResponseBytes, "maxResponseBytes", 1024, true);
   // Signatures are renewed with at least 60 s left, so a shorter validity would be renewed on every call.
   assertInteger(o.userSigTtlSeconds, "userSigTtlSeconds", 2 * MIN_RENEWAL_MARGIN_SECONDS, true);
   const rate = o.rateLimit === true ? "spec" : o.rateLimit ? o.rateLimit.perSecond : undefined;
   check(rate === undefined || rate === "spec" || (Number.isSafeInteger(rate) && rate >= 1), "rateLimit", "perSecond must be a positive integer");
-  const fetchImpl = o.fetch ?? globalThis.fetch;
-  check(typeof fetchImpl === "function", "fetch", "must be a function (no global fetch in this runtime)");
+  check(typeof (o.fetch ?? globalThis.fetch) === "function", "fetch", "must be a function (no global fetch in this runtime)");
+  const timeoutMs = o.timeoutMs ?? DEFAULTS.timeoutMs;
 
   return {
-    sdkAppId: o.sdkAppId,
-    identifier: o.identifier,
-    secretKey: o.secretKey,
-    userSig: o.userSig,
+    // The options as read (sdkAppId, identifier, the credential, the hooks…), with the resolved values over them.
+    ...o,
+    secretKey,
+    userSig,
     userSigTtlSeconds: o.userSigTtlSeconds ?? DEFAULTS.userSigTtlSeconds,
     origin,
     backupOrigin: o.failover ? hosts.backup : undefined,
     validate: o.validate ?? true,
-    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
+    timeoutMs,
     maxResponseBytes: o.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
     callDefaults: Object.freeze({
       maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
-      timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
+      timeoutMs,
       deadlineMs: o.deadlineMs,
       signal: undefined,
       headers: undefined,
@@ -157,10 +156,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     ratePerSecond: rate,
     // Some runtimes' fetch throws "Illegal invocation" when called unbound.
     fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    onRequest: o.onRequest,
-    onResponse: o.onResponse,
-    onRetry: o.onRetry,
-    onError: o.onError,
   };
 }
 

@@ -1,4 +1,7 @@
-/** @module base64 — bytes ↔ standard base64 on `btoa`/`atob`, and the URL-safe alphabet Tencent's UserSig uses. */
+/**
+ * @module base64 — bytes → standard base64 on `btoa`, and the URL-safe alphabet Tencent's UserSig uses, for signing.
+ * The way back (for verifying) is base64-decode.ts, so that the lazily loaded verifier imports nothing the signer does.
+ */
 
 /** Standard base64 (`+ / =`) of `bytes`. */
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -10,20 +13,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** The bytes of standard base64; throws (`atob`'s `InvalidCharacterError`) on anything else. */
-export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** Standard → UserSig alphabet: `+`→`*`, `/`→`-`, `=`→`_` (padding kept), as every official signer does (tencent-im.md §1.1 step 6). */
 export function toUserSigAlphabet(base64: string): string {
   return base64.replaceAll("+", "*").replaceAll("/", "-").replaceAll("=", "_");
-}
-
-/** UserSig alphabet → standard base64. */
-export function fromUserSigAlphabet(userSigBase64: string): string {
-  return userSigBase64.replaceAll("*", "+").replaceAll("-", "/").replaceAll("_", "=");
 }

@@ -31,13 +31,7 @@ export function utf8ByteLength(value: string): number | undefined {
 export function codePointLength(value: string): number {
   if (!SURROGATE.test(value)) return value.length;
   let count = 0;
-  for (let i = 0; i < value.length; i++) {
-    const unit = value.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = value.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    count++;
-  }
+  // A string iterates by code point: a surrogate pair is one step, as is a lone surrogate.
+  for (const _ of value) count++;
   return count;
 }

@@ -1,19 +1,11 @@
-/** @module verify-usersig — the UserSig verifier, loaded by `verifyUserSig` on first use. */
-import {
-  assertIdentityOptions,
-  assertSecretKey,
-  currentUnixSeconds,
-  importHmacKey,
-  stringToSign,
-  subtleCrypto,
-  type VerifyUserSigOptions,
-  type VerifyUserSigResult,
-} from "../usersig.js";
-import { assertInteger } from "./assert.js";
-import { base64ToBytes, fromUserSigAlphabet } from "./base64.js";
+/**
+ * @module verify-usersig — the UserSig verifier, loaded by `verifyUserSig` on first use. It imports no module the
+ * client loads up front (see `verifyUserSig`): the options come checked and the HMAC comes as a function.
+ */
+import type { VerifyUserSigResult } from "../usersig.js";
+import { base64ToBytes, fromUserSigAlphabet } from "./base64-decode.js";
 import { zlibInflate } from "./inflate.js";
 
-const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
 
 /** Far longer than any UserSig (~250 characters); bounds what a hostile token can inflate to (deflate tops out near 1000:1). */
@@ -21,14 +13,16 @@ const MAX_USERSIG_LENGTH = 4096;
 
 /**
  * Checks a UserSig as Tencent's Go `VerifyUserSig` does: SDKAppID, then identifier, then expiry (`now > time + expire`),
- * then the HMAC. Never throws for a bad token, only for bad options. A PrivateMapKey (a token with `TLS.userbuf`)
- * is not a UserSig and fails as `bad-signature`.
+ * then the HMAC (`hmac` signs the token's time and expiry with the secret key). Never throws for a bad token. A
+ * PrivateMapKey (a token with `TLS.userbuf`) is not a UserSig and fails as `bad-signature`.
  */
-export async function verifyUserSigNow(userSig: string, options: VerifyUserSigOptions): Promise<VerifyUserSigResult> {
-  const { sdkAppId, secretKey, identifier, now = currentUnixSeconds() } = options;
-  assertIdentityOptions(sdkAppId, identifier);
-  assertSecretKey(secretKey);
-  assertInteger(now, "now", 0);
+export async function verifyUserSigNow(
+  userSig: string,
+  sdkAppId: number,
+  identifier: string,
+  now: number,
+  hmac: (time: number, expire: number) => Promise<Uint8Array>,
+): Promise<VerifyUserSigResult> {
   const failure = (reason: (VerifyUserSigResult & { ok: false })["reason"], message: string): VerifyUserSigResult => ({
     ok: false,
     reason,
@@ -75,12 +69,7 @@ export async function verifyUserSigNow(userSig: string, options: VerifyUserSigOp
     return failure("wrong-identifier", `is for identifier ${JSON.stringify(signedIdentifier)}, not ${JSON.stringify(identifier)}.`);
   }
   if (now > expiresAt) return failure("expired", `expired at ${expiresAt} (Unix seconds); now is ${now}.`);
-  const expected = await subtleCrypto().sign(
-    "HMAC",
-    await importHmacKey(secretKey),
-    encoder.encode(stringToSign(identifier, sdkAppId, issuedAt, expireSeconds)),
-  );
-  const matches = equalInConstantTime(new Uint8Array(expected), signature);
+  const matches = equalInConstantTime(await hmac(issuedAt, expireSeconds), signature);
   if (!matches) return failure("bad-signature", "signature does not match: another secret key, or altered fields.");
   return { ok: true, sdkAppId, identifier, issuedAt, expireSeconds, expiresAt };
 }
