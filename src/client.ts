@@ -9,28 +9,36 @@ import { createCredentials } from "./credentials.js";
 import type { OperationId, TimClient } from "./operations.js";
 import { operationTable } from "./operations.js";
 import { resolveOptions, type ClientOptions } from "./options.js";
-import { createWindowLimiter, type Limiter } from "./rate-limit.js";
+import type { Limiter, Ticket } from "./rate-limit.js";
 import type { TransportSettings } from "./transport/send.js";
 
 export function createClient(options: ClientOptions): TimClient {
   const resolved = resolveOptions(options);
   const credentials = createCredentials(resolved);
   const rate = resolved.ratePerSecond;
-  const limiters = new Map<OperationId, Limiter>();
+  const limiters = new Map<OperationId, Promise<Limiter>>();
+  /**
+   * A place in the operation's send queue. The limiter's code loads with the first paced call (most clients never
+   * pace, so it is not in the initial load); places are still taken in call order, since reactions to one promise run
+   * in the order they were registered.
+   */
+  const reserve = (operation: OperationId, perSecond: number | "spec"): Ticket => {
+    let limiter = limiters.get(operation);
+    if (!limiter) {
+      const limit = perSecond === "spec" ? operationTable[operation].rateLimitPerSecond : perSecond;
+      limiters.set(operation, (limiter = import("./rate-limit.js").then((m) => m.createWindowLimiter(limit))));
+    }
+    const place = limiter.then((l) => l.reserve());
+    place.catch(() => {}); // a failed load is reported by wait(), once
+    return { wait: async (signal) => (await place).wait(signal), cancel: () => void place.then((t) => t.cancel(), () => {}) };
+  };
   const transport: TransportSettings = {
     fetch: resolved.fetch,
     secrets: resolved.secretKey ? [resolved.secretKey] : [],
     backupOrigin: resolved.backupOrigin,
     maxResponseBytes: resolved.maxResponseBytes,
     resign: credentials.canRefresh ? (refused) => credentials.refresh(refused) : undefined,
-    reserve:
-      rate === undefined
-        ? undefined
-        : (operation) => {
-            let limiter = limiters.get(operation);
-            if (!limiter) limiters.set(operation, (limiter = createWindowLimiter(rate === "spec" ? operationTable[operation].rateLimitPerSecond : rate)));
-            return limiter.reserve();
-          },
+    reserve: rate === undefined ? undefined : (operation) => reserve(operation, rate),
     onRequest: resolved.onRequest,
     onResponse: resolved.onResponse,
     onRetry: resolved.onRetry,

@@ -401,3 +401,35 @@ describe("browser safety", () => {
     expect(() => createClient({ sdkAppId: 1, identifier: "admin", userSig: () => "sig" })).not.toThrow();
   });
 });
+
+describe("rateLimit's lazily loaded limiter", () => {
+  afterEach(() => {
+    vi.doUnmock("../src/rate-limit.js");
+    vi.resetModules();
+  });
+
+  it("paces calls once loaded, in call order", async () => {
+    const { fetch, urls } = scriptedFetch([{ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] }]);
+    const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: { perSecond: 50 } });
+    const started = performance.now();
+    const randoms = await Promise.all(Array.from({ length: 6 }, () => im.getTopic({ GroupId: GROUP, From_Account: "u" }).then((r) => r.meta.random)));
+    // Six sends at 50/s are five intervals of ~20 ms apart; sent in the order the calls were made.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(5 * (1000 / 50) - 5);
+    expect(urls.map((u) => Number(u.searchParams.get("random")))).toEqual(randoms);
+  });
+
+  it("that cannot be loaded fails the call as a network error that sent nothing", async () => {
+    vi.resetModules();
+    vi.doMock("../src/rate-limit.js", () => {
+      throw new Error("chunk failed to load");
+    });
+    const fresh = await import("../src/index.js");
+    const { fetch, urls } = scriptedFetch([{ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] }]);
+    const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: true });
+    const error = await im.getTopic({ GroupId: GROUP, From_Account: "u" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(fresh.TimNetworkError);
+    expect(error).toMatchObject({ mayHaveBeenApplied: false, attempts: 0 });
+    expect(String((error as Error).message)).toContain("rate limiter could not be loaded");
+    expect(urls).toEqual([]);
+  });
+});

@@ -159,7 +159,9 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
         if (ticket) {
           try {
             await ticket.wait(attemptSignal);
-          } catch {
+          } catch (failure) {
+            // Neither the caller nor the deadline: the limiter's code could not be loaded (a lazy chunk). Nothing left.
+            if (!firedBy) return done(new TimNetworkError(`the rate limiter could not be loaded: ${String(failure)}`, true, { ...details(), cause: failure }));
             return done(firedBy === "deadline" ? new TimTimeoutError("deadline", deadlineMs!, details(), applied) : aborted(" while waiting for a rate-limit slot"));
           } finally {
             ticket = undefined;
