@@ -1,8 +1,6 @@
 /** @module usersig — Tencent Cloud IM UserSig (TLS sig v2, HMAC-SHA256) signing and verification on WebCrypto. */
 import { assertInteger, assertOption } from "./internal/assert.js";
-import { bytesToBase64, toUserSigAlphabet } from "./internal/base64.js";
 import { utf8ByteLength } from "./internal/utf8.js";
-import { zlibStore } from "./internal/zlib.js";
 
 export interface GenUserSigOptions {
   /** The application's SDKAppID from the IM console. */
@@ -43,6 +41,9 @@ const encoder = /* @__PURE__ */ new TextEncoder();
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
 const MAX_CACHED_KEYS = 16;
 
+/** The token encoder (internal/usersig-token.ts), loaded by the first signature; like the verifier, it imports nothing the client loads up front. */
+let tokenEncoder: Promise<typeof import("./internal/usersig-token.js")> | undefined;
+
 /** Signs a UserSig exactly as Tencent's signers do (tencent-im.md §1.1), with an uncompressed zlib body. */
 export async function genUserSig(options: GenUserSigOptions): Promise<string> {
   const { sdkAppId, secretKey, identifier, expireSeconds, now = currentUnixSeconds() } = options;
@@ -50,17 +51,11 @@ export async function genUserSig(options: GenUserSigOptions): Promise<string> {
   assertSecretKey(secretKey);
   assertInteger(expireSeconds, "expireSeconds", 1);
   assertInteger(now, "now", 0);
+  const loading = (tokenEncoder ??= import("./internal/usersig-token.js"));
+  // A failed load is not kept: the next signature tries again.
+  loading.catch(() => tokenEncoder === loading && (tokenEncoder = undefined));
   const signature = await hmac(secretKey, identifier, sdkAppId, now, expireSeconds);
-  // The node signer's key order (tencent-im.md §1.1 step 4); the server parses the JSON, so the order is cosmetic.
-  const document = JSON.stringify({
-    "TLS.ver": "2.0",
-    "TLS.identifier": identifier,
-    "TLS.sdkappid": sdkAppId,
-    "TLS.time": now,
-    "TLS.expire": expireSeconds,
-    "TLS.sig": bytesToBase64(signature),
-  });
-  return toUserSigAlphabet(bytesToBase64(zlibStore(encoder.encode(document))));
+  return (await loading).encodeUserSig(identifier, sdkAppId, now, expireSeconds, signature);
 }
 
 /**

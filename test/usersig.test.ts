@@ -66,6 +66,29 @@ afterEach(() => {
 });
 
 describe("genUserSig", () => {
+  describe("its token encoder, loaded on first use", () => {
+    afterEach(() => {
+      vi.doUnmock("../src/internal/usersig-token.js");
+      vi.resetModules();
+    });
+
+    it("is loaded again after a failed load: one failure does not break signing for good", async () => {
+      vi.resetModules();
+      let failNext = true;
+      vi.doMock("../src/internal/usersig-token.js", async (importOriginal) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("chunk failed to load");
+        }
+        return importOriginal();
+      });
+      const fresh = await import("../src/usersig.js");
+      await expect(fresh.genUserSig(REFERENCE)).rejects.toThrow(); // vitest wraps the factory's error
+      vi.resetModules(); // the module registry forgets the failed load, as a browser retries a failed chunk
+      expect(decodeUserSig(await fresh.genUserSig(REFERENCE))["TLS.sig"]).toBe(REFERENCE_SIG);
+    });
+  });
+
   it("signs the reference vector with the expected TLS.sig and fields, in the node signer's key order", async () => {
     const document = decodeUserSig(await genUserSig(REFERENCE));
     expect(document["TLS.sig"]).toBe(REFERENCE_SIG);

@@ -1,4 +1,5 @@
 /** @module inflate — a small pure-JS zlib inflate, for verifying UserSigs in every runtime. */
+import { adler32 } from "./zlib.js";
 
 // RFC 1951 §3.2.5 tables: base values and extra bits of length codes 257–285 and distance codes 0–29.
 const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
@@ -142,18 +143,4 @@ export function zlibInflate(data: Uint8Array): Uint8Array {
   const expected = ((data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!) >>> 0;
   if (adler32(result) !== expected) fail("Adler-32 mismatch");
   return result;
-}
-
-/**
- * Adler-32 of `data` (RFC 1950 §8.2). The same as zlib.ts's, which the signer uses: importing that module would put it
- * in a chunk shared with the client's initial load (see `verifyUserSig`), so the verifier has its own copy.
- */
-function adler32(data: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (let i = 0; i < data.length; i++) {
-    a = (a + data[i]!) % 65521;
-    b = (b + a) % 65521;
-  }
-  return ((b << 16) | a) >>> 0;
 }
