@@ -35,14 +35,8 @@ export type VerifyUserSigResult =
       message: string;
     };
 
-const encoder = /* @__PURE__ */ new TextEncoder();
-
-/** Imported keys per secret, so repeated signing skips `importKey`. Small, because an app has one secret or a few. */
-const hmacKeys = new Map<string, Promise<CryptoKey>>();
-const MAX_CACHED_KEYS = 16;
-
-/** The token encoder (internal/usersig-token.ts), loaded by the first signature; like the verifier, it imports nothing the client loads up front. */
-let tokenEncoder: Promise<typeof import("./internal/usersig-token.js")> | undefined;
+/** The signer (internal/usersig-token.ts), loaded by the first signature; like the verifier, it imports nothing the client loads up front. */
+let signer: Promise<typeof import("./internal/usersig-token.js")> | undefined;
 
 /** Signs a UserSig exactly as Tencent's signers do (tencent-im.md §1.1), with an uncompressed zlib body. */
 export async function genUserSig(options: GenUserSigOptions): Promise<string> {
@@ -51,11 +45,10 @@ export async function genUserSig(options: GenUserSigOptions): Promise<string> {
   assertSecretKey(secretKey);
   assertInteger(expireSeconds, "expireSeconds", 1);
   assertInteger(now, "now", 0);
-  const loading = (tokenEncoder ??= import("./internal/usersig-token.js"));
+  const loading = (signer ??= import("./internal/usersig-token.js"));
   // A failed load is not kept: the next signature tries again.
-  loading.catch(() => tokenEncoder === loading && (tokenEncoder = undefined));
-  const signature = await hmac(secretKey, identifier, sdkAppId, now, expireSeconds);
-  return (await loading).encodeUserSig(identifier, sdkAppId, now, expireSeconds, signature);
+  loading.catch(() => signer === loading && (signer = undefined));
+  return (await loading).signUserSig(subtleCrypto, secretKey, identifier, sdkAppId, now, expireSeconds);
 }
 
 /**
@@ -69,9 +62,9 @@ export async function verifyUserSig(userSig: string, options: VerifyUserSigOptio
   assertSecretKey(secretKey);
   assertInteger(now, "now", 0);
   const { verifyUserSigNow } = await import("./internal/verify-usersig.js");
-  // The verifier gets the HMAC as a function rather than importing this module: a lazy chunk that imports modules of
-  // the client's initial load makes the bundler split those into a shared chunk, a second file that costs ~800 B gzip.
-  return verifyUserSigNow(userSig, sdkAppId, identifier, now, (time, expire) => hmac(secretKey, identifier, sdkAppId, time, expire));
+  // WebCrypto is passed in rather than the verifier importing this module: a lazy chunk that imports modules of the
+  // client's initial load makes the bundler split those into a shared chunk, a second file that costs ~800 B gzip.
+  return verifyUserSigNow(userSig, sdkAppId, identifier, now, secretKey, subtleCrypto);
 }
 
 /** @internal Validates `sdkAppId` and `identifier` (throws `TimConfigError`); createClient's options are checked with it too. */
@@ -84,26 +77,6 @@ export function assertIdentityOptions(sdkAppId: unknown, identifier: unknown): v
 /** @internal */
 export function assertSecretKey(secretKey: unknown): void {
   assertOption(typeof secretKey === "string" && secretKey !== "", "secretKey", "must be a non-empty string");
-}
-
-/** The signature of a UserSig: HMAC-SHA256 of its fields, one `TLS.name:value` line each (tencent-im.md §1.1 step 1). */
-async function hmac(secretKey: string, identifier: string, sdkAppId: number, time: number, expire: number): Promise<Uint8Array<ArrayBuffer>> {
-  // Every line ends in `\n`, including the last.
-  const text = `TLS.identifier:${identifier}\nTLS.sdkappid:${sdkAppId}\nTLS.time:${time}\nTLS.expire:${expire}\n`;
-  return new Uint8Array(await subtleCrypto().sign("HMAC", await importHmacKey(secretKey), encoder.encode(text)));
-}
-
-function importHmacKey(secretKey: string): Promise<CryptoKey> {
-  let key = hmacKeys.get(secretKey);
-  if (key === undefined) {
-    if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.delete(hmacKeys.keys().next().value!);
-    key = subtleCrypto().importKey("raw", encoder.encode(secretKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    hmacKeys.set(secretKey, key);
-    // A failed import is not cached: the next call tries again.
-    const failed = key;
-    failed.catch(() => hmacKeys.get(secretKey) === failed && hmacKeys.delete(secretKey));
-  }
-  return key;
 }
 
 function subtleCrypto(): SubtleCrypto {

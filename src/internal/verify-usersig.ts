@@ -1,10 +1,11 @@
 /**
  * @module verify-usersig — the UserSig verifier, loaded by `verifyUserSig` on first use. It imports no module the
- * client loads up front (see `verifyUserSig`): the options come checked and the HMAC comes as a function.
+ * client loads up front (see `verifyUserSig`): the options come checked and WebCrypto comes from the caller.
  */
 import type { VerifyUserSigResult } from "../usersig.js";
 import { base64ToBytes, fromUserSigAlphabet } from "./base64-decode.js";
 import { zlibInflate } from "./inflate.js";
+import { userSigHmac } from "./usersig-hmac.js";
 
 const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
 
@@ -13,7 +14,7 @@ const MAX_USERSIG_LENGTH = 4096;
 
 /**
  * Checks a UserSig as Tencent's Go `VerifyUserSig` does: SDKAppID, then identifier, then expiry (`now > time + expire`),
- * then the HMAC (`hmac` signs the token's time and expiry with the secret key). Never throws for a bad token. A
+ * then the HMAC with `secretKey`. Never throws for a bad token. A
  * PrivateMapKey (a token with `TLS.userbuf`) is not a UserSig and fails as `bad-signature`.
  */
 export async function verifyUserSigNow(
@@ -21,7 +22,8 @@ export async function verifyUserSigNow(
   sdkAppId: number,
   identifier: string,
   now: number,
-  hmac: (time: number, expire: number) => Promise<Uint8Array>,
+  secretKey: string,
+  subtle: () => SubtleCrypto,
 ): Promise<VerifyUserSigResult> {
   const failure = (reason: (VerifyUserSigResult & { ok: false })["reason"], message: string): VerifyUserSigResult => ({
     ok: false,
@@ -69,7 +71,7 @@ export async function verifyUserSigNow(
     return failure("wrong-identifier", `is for identifier ${JSON.stringify(signedIdentifier)}, not ${JSON.stringify(identifier)}.`);
   }
   if (now > expiresAt) return failure("expired", `expired at ${expiresAt} (Unix seconds); now is ${now}.`);
-  const matches = equalInConstantTime(await hmac(issuedAt, expireSeconds), signature);
+  const matches = equalInConstantTime(await userSigHmac(subtle, secretKey, identifier, sdkAppId, issuedAt, expireSeconds), signature);
   if (!matches) return failure("bad-signature", "signature does not match: another secret key, or altered fields.");
   return { ok: true, sdkAppId, identifier, issuedAt, expireSeconds, expiresAt };
 }
