@@ -19,12 +19,13 @@ import { build, distEntry, root } from "./build.mjs";
 /** The target for the whole client with every operation: 11 500 B min+gzip. Reported, not enforced (README "Size"). */
 const targetBytes = 11_500;
 /**
- * The enforced ceiling: the initial load as last reviewed (12 159 B) plus ~3 %, so any growth fails the build and has
- * to be looked at. Lower it whenever the bundle shrinks. One way to grow it by ~750 B at once: a lazy chunk (dynamic
- * `import()`) that statically imports any module of the initial load, which makes esbuild move those modules into a
- * chunk of their own, a second initial file gzipped apart (why the UserSig verifier imports nothing of the client).
+ * The enforced ceiling: the target plus 3 % (the initial load as last reviewed is 11 483 B), so growth past it fails
+ * the build and has to be looked at. One way to grow it by ~750 B at once: a lazy chunk (dynamic `import()`) that
+ * statically imports any module of the initial load, which makes esbuild move those modules into a chunk of their
+ * own, a second initial file gzipped apart (why the UserSig signer and verifier, the rate limiter and the read-back
+ * import nothing of the client at run time).
  */
-const budgetBytes = 12_600;
+const budgetBytes = 11_845;
 
 /**
  * The package's other runtime-neutral entries, each bundled alone (everything it exports) and bounded by its own
@@ -163,7 +164,7 @@ async function main() {
     console.log("parts, each bundled alone (initial load, min+gzip):");
     for (const [name, m] of Object.entries(parts)) console.log(`  ${String(m.initial.gzip).padStart(6)} B  ${name}`);
     const floor = parts["all four together (no createClient)"].initial.gzip;
-    console.log(`  ${String(whole.initial.gzip - floor).padStart(6)} B  createClient on top (options, credentials, transport, retry policy, rate limit)`);
+    console.log(`  ${String(whole.initial.gzip - floor).padStart(6)} B  createClient on top (options, credentials, transport, retry policy; the rate limiter and the read-back load on first use)`);
     console.log(`  the parts without createClient leave ${targetBytes - floor} B of the ${targetBytes} B target for createClient`);
     console.log(`  ${String(bare.initial.gzip).padStart(6)} B  a bare client on the same parts (bench/size-bare-client.mjs: sign, validate, POST, TimApiError; nothing else)`);
     console.log("other entries, each bundled alone (all their exports):");

@@ -304,6 +304,25 @@ describe("onError", () => {
     expect(events[0]!.error).toBe(error);
   });
 
+  it("keeps the conflict, as maybe applied, when the read-back's code cannot be loaded (it loads on first use)", async () => {
+    vi.resetModules();
+    vi.doMock("../src/call/read-back.js", () => {
+      throw new Error("chunk failed to load");
+    });
+    try {
+      const fresh = await import("../src/index.js");
+      const { fetch, urls } = scriptedFetch([reset(), conflict]);
+      const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch });
+      const error = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(fresh.TimApiError);
+      expect(error).toMatchObject({ code: CREATE_ID_IN_USE, mayHaveBeenApplied: true });
+      expect(urls).toHaveLength(2); // nothing read
+    } finally {
+      vi.doUnmock("../src/call/read-back.js");
+      vi.resetModules();
+    }
+  });
+
   it("reports an error from the userSig function's result", async () => {
     const { im, events } = client([], { secretKey: undefined, userSig: () => "" });
     await expect(im.getTopic({ GroupId: GROUP, From_Account: "u" })).rejects.toMatchObject({ name: "TimConfigError", option: "userSig" });

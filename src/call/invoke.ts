@@ -6,14 +6,15 @@
  * here names an operation.
  */
 import { createFinalURL, mergeHeaders } from "openapi-fetch";
+import { requestRules } from "../../generated/request-rules.js";
 import { waitForUserSig, type Credentials } from "../credentials.js";
-import { isTimError, TimAbortError, TimApiError, type TimErrorDetails } from "../errors.js";
+import { isTimError, TimAbortError, TimApiError, type TimError, type TimErrorDetails } from "../errors.js";
 import { randomUint32 } from "../internal/random.js";
-import { operationTable, type CallMeta, type CallOptions, type OperationId } from "../operations.js";
+import { operationTable, type CallMeta, type CallOptions, type OperationDescriptor, type OperationId } from "../operations.js";
 import { resolveCallOptions, type ResolvedOptions } from "../options.js";
 import { send, type PlannedRequest, type SendPlan, type TransportSettings } from "../transport/send.js";
 import { serialiseBody } from "./body.js";
-import { isDuplicateAfterLostAnswer, readBack } from "./read-back.js";
+import type { readBack } from "./read-back.js";
 import { shapeResult } from "./shape.js";
 
 export interface CallContext {
@@ -48,6 +49,20 @@ const serializeQuery = (query: Record<string, unknown>) => {
 const noPathParameters = (path: string) => path;
 /** Every body is JSON, as openapi-fetch's own client would declare it. */
 const jsonBody = () => ({ "Content-Type": "application/json" });
+
+/**
+ * A keyed call with its key, answered "this ID already exists" (`x-duplicate-id-codes`) after an earlier attempt
+ * that may have been applied: the lost answer most likely made the ID, so it is read back (call/read-back.ts).
+ */
+function isDuplicateAfterLostAnswer(descriptor: OperationDescriptor, error: TimError, idempotent: boolean, appliedEarlier: boolean): boolean {
+  return (
+    descriptor.readBack !== undefined &&
+    idempotent &&
+    appliedEarlier &&
+    error instanceof TimApiError &&
+    (descriptor.duplicateIdCodes ?? []).includes(error.code)
+  );
+}
 
 export function createInvoker(ctx: CallContext) {
   const { resolved } = ctx;
@@ -113,15 +128,27 @@ export function createInvoker(ctx: CallContext) {
     if (!answer.ok) {
       if (isDuplicateAfterLostAnswer(descriptor, answer.error, plan.idempotent, answer.appliedEarlier)) {
         const remaining = plan.deadlineAt === Infinity ? undefined : Math.max(1, plan.deadlineAt - Date.now());
+        const target = descriptor.readBack!.operation;
         let read: Awaited<ReturnType<typeof readBack>>;
         try {
-          // The read is the SDK's, not the caller's: their per-call `onRequest` sees only this operation's attempts.
-          read = await readBack(descriptor, sent, resolved.identifier, remaining, (op, readBody, readDeadline) => run(op, readBody, options, readDeadline, false));
+          const policy = await import("./read-back.js");
+          read = await policy.readBack({
+            descriptor,
+            sent,
+            read: operationTable[target],
+            readFields: requestRules[target].fields,
+            identifier: resolved.identifier,
+            remainingMs: remaining,
+            // The read is the SDK's, not the caller's: their per-call `onRequest` sees only this operation's attempts.
+            run: (op, readBody, readDeadline) => run(op, readBody, options, readDeadline, false),
+          });
         } catch (error) {
-          if (!(error instanceof TimAbortError)) throw error;
+          read = { unconfirmed: error }; // the policy's code could not be loaded: nothing was read
+        }
+        if (typeof read === "object" && "unconfirmed" in read && read.unconfirmed instanceof TimAbortError) {
           // Aborted during the read: the error is about this call, whose lost attempt may have been applied. Its cause
           // is the signal's reason, as for every other abort.
-          throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: error.cause }, true);
+          throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: read.unconfirmed.cause }, true);
         }
         const { code, info, retry, codeName, meaning } = answer.error as TimApiError;
         if (read === "other") {

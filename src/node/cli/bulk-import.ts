@@ -15,6 +15,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isTimError, TimAbortError, TimValidationError, validateRequest, type RequestEvent, type TimClient, type TimError } from "../../index.js";
+import { requestRules } from "../../../generated/request-rules.js";
 import { readBack, type Run } from "../../call/read-back.js";
 import { operationTable, type OperationId } from "../../operations.js";
 import { UsageError } from "./args.js";
@@ -221,11 +222,18 @@ export function bulkImport(options: ImportOptions): ImportRun {
     if (!ownId(item.body) || !("code" in error) || !(IMPORT.duplicateIdCodes ?? []).includes(error.code as number)) return false;
     const call = gate.begin();
     try {
-      const found = await readBack(IMPORT, item.body, identifier, undefined, run(call.signal, call.onRequest));
+      const target = IMPORT.readBack!.operation;
+      const found = await readBack({
+        descriptor: IMPORT,
+        sent: item.body,
+        read: operationTable[target],
+        readFields: requestRules[target].fields,
+        identifier,
+        remainingMs: undefined,
+        run: run(call.signal, call.onRequest),
+      });
+      if (typeof found === "object" && "unconfirmed" in found && found.unconfirmed instanceof TimAbortError) return "stopped";
       return typeof found === "object" && "id" in found; // "other" or unconfirmed: not known to be ours
-    } catch (thrown) {
-      if (thrown instanceof TimAbortError) return "stopped";
-      return false;
     } finally {
       call.end();
     }
