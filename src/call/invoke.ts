@@ -168,18 +168,18 @@ export function createInvoker(ctx: CallContext) {
       }
       throw answer.error;
     }
-    const result = await shapeResult(operation, descriptor, answer, sent, details);
+    const shaped = shapeResult(operation, descriptor, answer, sent, details);
+    const result = shaped instanceof Promise ? await shaped : shaped;
     result.response = answer.body;
     result.meta = meta;
     return result;
   }
 
   /** A public call: `run`, with its final error reported to `onError` once, whatever stage it came from. */
-  return async function invoke(operation: OperationId, body: unknown, options: CallOptions | null | undefined): Promise<Record<string, unknown>> {
+  return function invoke(operation: OperationId, body: unknown, options: CallOptions | null | undefined): Promise<Record<string, unknown>> {
     const started = Date.now();
-    try {
-      return await run(operation, body, options);
-    } catch (error) {
+    // A handler on run's promise rather than an async wrapper: one promise less per call.
+    return run(operation, body, options).catch((error: unknown) => {
       if (isTimError(error)) {
         resolved.onError?.({
           operation,
@@ -190,6 +190,6 @@ export function createInvoker(ctx: CallContext) {
         });
       }
       throw error;
-    }
+    });
   };
 }

@@ -29,15 +29,16 @@ const isId = (value: unknown): value is string => typeof value === "string" && v
 
 /**
  * The result's lifted parts of `answer`, in a fresh object the caller completes with `response` and `meta`: `{ [pick]: string }`
- * and `{ [items.as]: outcome[] }`.
+ * and `{ [items.as]: outcome[] }`. A promise only for per-item results (an item's error may load the code meanings);
+ * a picked result is returned as is, sparing every create and import a promise.
  */
-export async function shapeResult(
+export function shapeResult(
   operation: OperationId,
   descriptor: OperationDescriptor,
   answer: Answer,
   sent: Record<string, unknown>,
   details: () => TimErrorDetails,
-): Promise<Record<string, unknown>> {
+): Record<string, unknown> | Promise<Record<string, unknown>> {
   const { body } = answer;
   const unusable = (reason: string) => new TimResponseError(`IM answered ErrorCode ${String(body.ErrorCode)}, but ${reason}`, answer.snippet(), details());
   const lifted: Record<string, unknown> = {};
@@ -58,7 +59,7 @@ export async function shapeResult(
     const list = body[items.array] ?? [];
     if (!Array.isArray(list)) throw unusable(`${items.array} is not an array`);
     const idKey = items.id[items.id.length - 1]!;
-    lifted[items.as] = await Promise.all(
+    return Promise.all(
       list.map(async (item: unknown, index) => {
         const where = `${items.array}[${index}]`;
         if (!isRecord(item)) throw unusable(`${where} is not an object`);
@@ -78,7 +79,10 @@ export async function shapeResult(
         const error = await apiError(operation, code as number, typeof item.ErrorInfo === "string" ? answer.scrub(item.ErrorInfo) : "", details());
         return hasId ? { ok: false, [idKey]: id, error } : { ok: false, error };
       }),
-    );
+    ).then((outcomes) => {
+      lifted[items.as] = outcomes;
+      return lifted;
+    });
   }
   return lifted;
 }

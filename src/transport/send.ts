@@ -224,7 +224,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
         }
 
         if (response) {
-          retryAfterMs = parseRetryAfter(response.headers, Date.now());
+          const answeredAt = Date.now();
           const redirected = response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400) || response.redirected;
           let parsed: unknown;
           if (response.status === 200 && !redirected && !tooLarge) {
@@ -235,7 +235,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
             }
           }
           const code = (parsed as { ErrorCode?: unknown } | null | undefined)?.ErrorCode;
-          settings.onResponse?.({ ...event(), status: response.status, code: typeof code === "number" ? code : undefined, durationMs: Date.now() - attemptStart });
+          settings.onResponse?.({ ...event(), status: response.status, code: typeof code === "number" ? code : undefined, durationMs: answeredAt - attemptStart });
           // A proxy's error page or an odd body may quote the request URL: redact before keeping any of it.
           const snippet = () => scrub(text).slice(0, 200);
           if (redirected) {
@@ -258,6 +258,8 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
             failure = { kind: "api", retry: apiFailure.retry };
             error = apiFailure;
           }
+          // Only a failure is retried, so only a failure's Retry-After is read.
+          retryAfterMs = parseRetryAfter(response.headers, answeredAt);
         }
       } finally {
         clearTimeout(timer);
