@@ -106,6 +106,16 @@ describe("calls", () => {
     expect(requests[0]!.headers.get("content-type")).toContain("application/json");
   });
 
+  it("encodes an identifier that needs it, and signs for it as given", async () => {
+    const { fetch, requests } = fakeFetch();
+    const identifier = "管理员 a&b=c?d#e+f";
+    await createClient({ ...base, identifier, baseUrl: "http://127.0.0.1:9", fetch }).createTopic({ GroupId: GROUP, TopicName: "a" });
+    const query = requests[0]!.url.searchParams;
+    expect([...query.keys()]).toEqual(["sdkappid", "identifier", "usersig", "random", "contenttype"]);
+    expect(query.get("identifier")).toBe(identifier);
+    expect((await verifyUserSig(query.get("usersig")!, { sdkAppId: base.sdkAppId, secretKey: SECRET, identifier })).ok).toBe(true);
+  });
+
   it("gives each attempt headers of its own: a custom fetch that changes them changes nothing after it", async () => {
     const seen: [string | null, string | null][] = [];
     const fetch: typeof globalThis.fetch = async (_input, init) => {

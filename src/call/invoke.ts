@@ -23,26 +23,16 @@ export interface CallContext {
   readonly transport: TransportSettings;
 }
 
+/** The last UserSig encoded: a cached one is the same string call after call, and encoding ~300 characters is not free. */
+let lastUserSig = "";
+let lastEncoded = "";
 /**
- * Query values as encoded before: the identifier, the content type and a cached UserSig are the same strings call after
- * call, and encoding ~300 characters of UserSig each time is not free. Numbers (sdkappid, random) need no encoding.
- * Bounded: forgotten wholesale past 64 strings.
+ * IM's query is five scalars, encoded before they get here (the identifier once per client, the UserSig once per
+ * signature; numbers and "json" need none): joined in the order given, rather than through the generic serializer.
  */
-const encoded = new Map<string, string>();
-const encode = (value: unknown): string => {
-  if (typeof value === "number") return String(value);
-  const text = String(value);
-  let done = encoded.get(text);
-  if (done === undefined) {
-    if (encoded.size >= 64) encoded.clear();
-    encoded.set(text, (done = encodeURIComponent(text)));
-  }
-  return done;
-};
-/** IM's query is five scalars: serialised directly, in the order given, rather than through the generic serializer. */
 const serializeQuery = (query: Record<string, unknown>) => {
   let line = "";
-  for (const key in query) line += `${line ? "&" : ""}${key}=${encode(query[key])}`;
+  for (const key in query) line += `${line ? "&" : ""}${key}=${String(query[key])}`;
   return line;
 };
 /** IM's paths have no path parameters. */
@@ -60,12 +50,13 @@ function isDuplicateAfterLostAnswer(descriptor: OperationDescriptor, error: TimE
     idempotent &&
     appliedEarlier &&
     error instanceof TimApiError &&
-    (descriptor.duplicateIdCodes ?? []).includes(error.code)
+    descriptor.duplicateIdCodes?.includes(error.code) === true
   );
 }
 
 export function createInvoker(ctx: CallContext) {
   const { resolved } = ctx;
+  const encodedIdentifier = encodeURIComponent(resolved.identifier);
 
   /** Runs one call and resolves its result; throws its final error. Reports nothing (see `invoke`). */
   /** `forCaller: false` for the SDK's own requests (a read-back): the caller's per-call `onRequest` is not told of them. */
@@ -98,7 +89,8 @@ export function createInvoker(ctx: CallContext) {
       const userSig =
         ctx.credentials.peek() ??
         (await waitForUserSig(ctx.credentials.current(), plan, (): TimErrorDetails => ({ operation, attempts: 0, durationMs: Date.now() - started, random }), false));
-      const query = { sdkappid: resolved.sdkAppId, identifier: resolved.identifier, usersig: userSig, random, contenttype: "json" };
+      if (userSig !== lastUserSig) [lastUserSig, lastEncoded] = [userSig, encodeURIComponent(userSig)];
+      const query = { sdkappid: resolved.sdkAppId, identifier: encodedIdentifier, usersig: lastEncoded, random, contenttype: "json" };
       // openapi-fetch builds the request line and headers; the loop sends it and hands back the answer as a value.
       const request: PlannedRequest = {
         url: createFinalURL(descriptor.path, { baseUrl: resolved.origin, params: { query }, querySerializer: serializeQuery, pathSerializer: noPathParameters }),
@@ -145,31 +137,27 @@ export function createInvoker(ctx: CallContext) {
         } catch (error) {
           read = { unconfirmed: error }; // the policy's code could not be loaded: nothing was read
         }
-        if (typeof read === "object" && "unconfirmed" in read && read.unconfirmed instanceof TimAbortError) {
+        if (typeof read === "object" && "id" in read) {
+          const pick = descriptor.pick!;
+          return {
+            [pick]: read.id,
+            response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", [pick]: read.id },
+            meta: { ...meta, durationMs: Date.now() - started, attempts: answer.attempts + read.attempts, readBack: true },
+          };
+        }
+        if (read !== "other" && read.unconfirmed instanceof TimAbortError) {
           // Aborted during the read: the error is about this call, whose lost attempt may have been applied. Its cause
           // is the signal's reason, as for every other abort.
           throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: read.unconfirmed.cause }, true);
         }
         const { code, info, retry, codeName, meaning } = answer.error as TimApiError;
-        if (read === "other") {
-          // The ID holds another topic: the lost attempt did not make it, so this conflict is a plain refusal.
-          throw new TimApiError({ code, info, retry, codeName, meaning }, details());
-        }
-        if ("unconfirmed" in read) {
-          // The conflict stands, but this call's own lost attempt may be what made the ID: say so.
-          throw new TimApiError({ code, info, retry, codeName, meaning }, { ...details(), cause: read.unconfirmed, appliedEarlier: true });
-        }
-        const pick = descriptor.pick!;
-        return {
-          [pick]: read.id,
-          response: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", [pick]: read.id },
-          meta: { ...meta, durationMs: Date.now() - started, attempts: answer.attempts + read.attempts, readBack: true },
-        };
+        // "other": the ID holds another topic, so the lost attempt did not make it and this conflict is a plain refusal.
+        // Unconfirmed: the conflict stands, but this call's own lost attempt may be what made the ID: say so.
+        throw new TimApiError({ code, info, retry, codeName, meaning }, read === "other" ? details() : { ...details(), cause: read.unconfirmed, appliedEarlier: true });
       }
       throw answer.error;
     }
-    const shaped = shapeResult(operation, descriptor, answer, sent, details);
-    const result = shaped instanceof Promise ? await shaped : shaped;
+    const result = await shapeResult(operation, descriptor, answer, sent, details); // a plain value for a picked result
     result.response = answer.body;
     result.meta = meta;
     return result;
