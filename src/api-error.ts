@@ -2,6 +2,7 @@
 import type { OperationId } from "../generated/operations.js";
 import { retryCodes } from "../generated/retry-codes.js";
 import { TimApiError, type TimErrorDetails } from "./errors.js";
+import { lazy } from "./internal/lazy.js";
 import type { RetryClass } from "./retry-policy.js";
 
 /** The spec's retry class of `code` for `operation`; `never` for codes it does not know. */
@@ -26,17 +27,14 @@ export interface ErrorCodeRow {
   readonly operations: readonly OperationId[];
 }
 
-let meanings: Promise<readonly ErrorCodeRow[]> | undefined;
+const meanings = lazy(() => import("../generated/error-codes.js").then((m) => m.errorCodeRows satisfies readonly ErrorCodeRow[]));
 
 /** The spec's row for `code`, loading the meanings table on first use. */
 async function errorCodeRow(operation: OperationId, code: number): Promise<ErrorCodeRow | undefined> {
   try {
-    const rows = await (meanings ??= import("../generated/error-codes.js").then((m) => m.errorCodeRows satisfies readonly ErrorCodeRow[]));
-    return rows.find((r) => r.code === code && r.operations.includes(operation));
+    return (await meanings()).find((r) => r.code === code && r.operations.includes(operation));
   } catch {
-    // A chunk that failed to load (a browser gone offline) must not turn IM's answer into a loader error, nor stay
-    // failed for later calls: report the code without its meaning, and load again next time.
-    meanings = undefined;
+    // A chunk that failed to load must not turn IM's answer into a loader error: the code without its meaning.
     return undefined;
   }
 }

@@ -2,6 +2,7 @@
 import { DEFAULTS } from "./defaults.js";
 import { TimAbortError, TimConfigError, TimError, TimTimeoutError, type TimErrorDetails } from "./errors.js";
 import { assertOption } from "./internal/assert.js";
+import { utf8ByteLength } from "./internal/utf8.js";
 import { redact } from "./redact.js";
 import { within } from "./transport/within.js";
 import { genUserSig } from "./usersig.js";
@@ -69,7 +70,8 @@ export function createCredentials(options: CredentialsOptions): Credentials {
     } else {
       value = await genUserSig({ sdkAppId, identifier, secretKey, expireSeconds: userSigTtlSeconds, now: Math.floor(issuedAtMs / 1000) });
     }
-    assertOption(typeof value === "string" && value !== "", "userSig", "function must return (or resolve to) a non-empty string");
+    // Well-formed too: a lone surrogate cannot be put in a URL (encodeURIComponent throws), nor match any signature.
+    assertOption(typeof value === "string" && value !== "" && utf8ByteLength(value) !== undefined, "userSig", "function must resolve to a non-empty string of well-formed Unicode");
     return value;
   };
 

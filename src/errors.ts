@@ -157,7 +157,7 @@ export class TimHttpError extends TimError {
     const maybe = mayHave(details, { kind: "http", status });
     const where = location || "an undisclosed location";
     const redirect =
-      location === undefined ? "" : status === 0 || (status >= 300 && status < 400) ? ` (a redirect to ${where}, not followed)` : ` (the answer of ${where}, which the fetch reached by following a redirect; refused)`;
+      location === undefined ? "" : status === 0 || (status >= 300 && status < 400) ? ` (a redirect to ${where}, not followed)` : ` (a redirect the fetch followed to ${where}; refused)`;
     super(`${details.operation} failed: HTTP ${status}${redirect}${applied(maybe)}`, details);
     this.status = status;
     this.bodySnippet = bodySnippet;

@@ -106,7 +106,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   check(
     secretKey === undefined || o.dangerouslyAllowBrowser === true || !isBrowser(),
     "secretKey",
-    "in browser code exposes your admin signing key to every visitor; get a `userSig` from your backend, or set `dangerouslyAllowBrowser: true` if you really mean it",
+    "in browser code exposes your admin key to every visitor: get a `userSig` from your backend (or set `dangerouslyAllowBrowser: true`)",
   );
   check(region === undefined || baseUrl === undefined, "baseUrl", "and `region` are exclusive");
   check(region === undefined || Object.hasOwn(regionHosts, region), "region", `must be one of ${regions.join(", ")}`);
@@ -121,7 +121,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     }
     check(parsed && /^https?:$/.test(parsed.protocol), "baseUrl", "must be an absolute http(s) URL such as http://127.0.0.1:4010");
     // fetch refuses such URLs on every call, and the password would show in every URL the SDK reports.
-    check(!parsed.username && !parsed.password, "baseUrl", "must not carry credentials (user:password@); IM authenticates with the UserSig");
+    check(!parsed.username && !parsed.password, "baseUrl", "must not carry credentials (user:password@): IM takes a UserSig");
     origin = baseUrl.replace(/\/+$/, "");
   }
   check(!o.failover || (region !== undefined && hosts.backup !== undefined), "failover", "needs a `region` that has a backup host");

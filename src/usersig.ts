@@ -1,5 +1,7 @@
 /** @module usersig — Tencent Cloud IM UserSig (TLS sig v2, HMAC-SHA256) signing and verification on WebCrypto. */
+import { TimConfigError } from "./errors.js";
 import { assertInteger, assertOption } from "./internal/assert.js";
+import { lazy } from "./internal/lazy.js";
 import { utf8ByteLength } from "./internal/utf8.js";
 
 export interface GenUserSigOptions {
@@ -36,7 +38,7 @@ export type VerifyUserSigResult =
     };
 
 /** The signer (internal/usersig-token.ts), loaded by the first signature; like the verifier, it imports nothing the client loads up front. */
-let signer: Promise<typeof import("./internal/usersig-token.js")> | undefined;
+const signer = lazy(() => import("./internal/usersig-token.js"));
 
 /** Signs a UserSig exactly as Tencent's signers do (tencent-im.md §1.1), with an uncompressed zlib body. */
 export async function genUserSig(options: GenUserSigOptions): Promise<string> {
@@ -45,10 +47,11 @@ export async function genUserSig(options: GenUserSigOptions): Promise<string> {
   assertSecretKey(secretKey);
   assertInteger(expireSeconds, "expireSeconds", 1);
   assertInteger(now, "now", 0);
-  const loading = (signer ??= import("./internal/usersig-token.js"));
-  // A failed load is not kept: the next signature tries again.
-  loading.catch(() => signer === loading && (signer = undefined));
-  return (await loading).signUserSig(subtleCrypto, secretKey, identifier, sdkAppId, now, expireSeconds);
+  const module = await signer().catch((error: unknown) => {
+    // A chunk that did not arrive (a network blip in a browser) is not a bad key: said as what it is, tried again next time.
+    throw new TimConfigError("secretKey", "the UserSig signer could not be loaded", { cause: error });
+  });
+  return module.signUserSig(subtleCrypto, secretKey, identifier, sdkAppId, now, expireSeconds);
 }
 
 /**

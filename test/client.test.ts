@@ -19,6 +19,7 @@ import { mayHaveBeenApplied } from "../src/retry-policy.js";
 import { errorCodeRows } from "../generated/error-codes.js";
 import { retryCodes } from "../generated/retry-codes.js";
 import { operationTable } from "../src/operations.js";
+import { until } from "./helpers/harness.js";
 
 const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 const base = { sdkAppId: 1400000000, identifier: "administrator", secretKey: SECRET } satisfies ClientOptions;
@@ -116,22 +117,27 @@ describe("calls", () => {
     expect((await verifyUserSig(query.get("usersig")!, { sdkAppId: base.sdkAppId, secretKey: SECRET, identifier })).ok).toBe(true);
   });
 
-  it("gives each attempt headers of its own: a custom fetch that changes them changes nothing after it", async () => {
-    const seen: [string | null, string | null][] = [];
+  it("gives each attempt headers of its own, a Headers: a custom fetch that changes them changes no later attempt or call", async () => {
+    const seen: [string | null, string | null, string | null][] = [];
+    let calls = 0;
     const fetch: typeof globalThis.fetch = async (_input, init) => {
-      const headers = new Headers(init?.headers);
-      seen.push([headers.get("content-type"), headers.get("x-trace")]);
-      // A wrapper that writes into what it was given (plain object or Headers alike).
-      if (init?.headers instanceof Headers) init.headers.set("x-trace", "leaked");
-      else (init!.headers as Record<string, string>)["x-trace"] = "leaked";
-      return new Response(JSON.stringify({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: `${GROUP}@TOPIC#_x` }), { status: 200 });
+      const headers = init!.headers as Headers; // what the README promises: a Headers, fresh per attempt
+      seen.push([headers.get("content-type"), headers.get("x-request-tag"), headers.get("x-trace")]);
+      headers.append("x-trace", "leaked"); // a wrapper that writes into what it was given
+      // The first attempt of each call fails with a transient code, so every call has a second attempt.
+      const body = ++calls % 2 === 1 ? { ActionStatus: "FAIL", ErrorCode: retryCodes.createTopic.transient[0], ErrorInfo: "busy" } : { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicId: `${GROUP}@TOPIC#_x` };
+      return new Response(JSON.stringify(body), { status: 200 });
     };
     const im = createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch });
-    await im.createTopic({ GroupId: GROUP, TopicName: "a" });
-    await im.createTopic({ GroupId: GROUP, TopicName: "b" }, { headers: { "X-Request-Tag": "t" } });
-    await im.createTopic({ GroupId: GROUP, TopicName: "c" });
-    expect(seen).toEqual(Array(3).fill(["application/json", null]));
-  });
+    await im.modifyTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_x`, TopicName: "a" });
+    await im.modifyTopic({ GroupId: GROUP, TopicId: `${GROUP}@TOPIC#_x`, TopicName: "b" }, { headers: { "X-Request-Tag": "t" } });
+    expect(seen).toEqual([
+      ["application/json", null, null],
+      ["application/json", null, null],
+      ["application/json", "t", null],
+      ["application/json", "t", null],
+    ]);
+  }, 10_000);
 
   it("uses a userSig function and sends what it returns", async () => {
     const { fetch, requests } = fakeFetch();
@@ -333,10 +339,36 @@ describe("onError", () => {
     }
   });
 
-  it("reports an error from the userSig function's result", async () => {
-    const { im, events } = client([], { secretKey: undefined, userSig: () => "" });
+  it("bounds the read-back's loading by the call's signal: an abort while it loads is the call's abort, maybe applied", async () => {
+    vi.resetModules();
+    vi.doMock("../src/call/read-back.js", () => new Promise(() => {})); // a chunk that never arrives
+    try {
+      const fresh = await import("../src/index.js");
+      const { fetch, urls } = scriptedFetch([reset(), conflict]);
+      const events: ErrorEvent[] = [];
+      const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, onError: (e) => events.push(e) });
+      const controller = new AbortController();
+      const call = im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" }, { signal: controller.signal }).catch((e: unknown) => e);
+      await until(() => urls.length === 2);
+      controller.abort(new Error("user left"));
+      const error = await call;
+      expect(error).toBeInstanceOf(fresh.TimAbortError);
+      expect(error).toMatchObject({ mayHaveBeenApplied: true, cause: { message: "user left" } });
+      expect(events.map((e) => e.error)).toEqual([error]);
+    } finally {
+      vi.doUnmock("../src/call/read-back.js");
+      vi.resetModules();
+    }
+  });
+
+  it.each([
+    ["empty", ""],
+    ["with a lone surrogate (no URL can carry it)", "sig\ud800"],
+  ])("reports an error from the userSig function's result: %s", async (_, returned) => {
+    const { im, events, urls } = client([], { secretKey: undefined, userSig: () => returned });
     await expect(im.getTopic({ GroupId: GROUP, From_Account: "u" })).rejects.toMatchObject({ name: "TimConfigError", option: "userSig" });
     expect(events).toMatchObject([{ operation: "getTopic", error: { option: "userSig" } }]);
+    expect(urls).toEqual([]);
   });
 });
 
@@ -447,18 +479,50 @@ describe("rateLimit's lazily loaded limiter", () => {
     expect(urls.map((u) => Number(u.searchParams.get("random")))).toEqual(randoms);
   });
 
-  it("that cannot be loaded fails the call as a network error that sent nothing", async () => {
+  it("that cannot be loaded fails that call as a network error that sent nothing; the next call loads it again", async () => {
     vi.resetModules();
-    vi.doMock("../src/rate-limit.js", () => {
-      throw new Error("chunk failed to load");
+    let failNext = true;
+    vi.doMock("../src/rate-limit.js", async (importOriginal) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("chunk failed to load");
+      }
+      return importOriginal();
     });
     const fresh = await import("../src/index.js");
     const { fetch, urls } = scriptedFetch([{ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] }]);
-    const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: true });
+    const errors: ErrorEvent[] = [];
+    const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: true, onError: (e) => errors.push(e) });
     const error = await im.getTopic({ GroupId: GROUP, From_Account: "u" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(fresh.TimNetworkError);
     expect(error).toMatchObject({ mayHaveBeenApplied: false, attempts: 0 });
     expect(String((error as Error).message)).toContain("rate limiter could not be loaded");
     expect(urls).toEqual([]);
+    expect(errors.map((e) => e.error)).toEqual([error]);
+    vi.resetModules(); // the registry forgets the failed load, as a browser retries a failed chunk
+    await im.getTopic({ GroupId: GROUP, From_Account: "u" });
+    expect(urls).toHaveLength(1);
+  });
+
+  it("bounds its loading by the caller's signal, and a place that arrives after the call gave up does not block the queue", async () => {
+    vi.resetModules();
+    let release!: () => void;
+    const loaded = new Promise<void>((resolve) => (release = resolve));
+    vi.doMock("../src/rate-limit.js", async (importOriginal) => {
+      await loaded;
+      return importOriginal();
+    });
+    const fresh = await import("../src/index.js");
+    const { fetch, urls } = scriptedFetch([{ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] }]);
+    const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: true });
+    const controller = new AbortController();
+    const first = im.getTopic({ GroupId: GROUP, From_Account: "u" }, { signal: controller.signal }).catch((e: unknown) => e);
+    const second = im.getTopic({ GroupId: GROUP, From_Account: "u" }).then((r) => r.meta.random);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    expect(await first).toMatchObject({ name: "TimAbortError", mayHaveBeenApplied: false }); // while still loading
+    release();
+    const random = await second; // the aborted call's place, taken first, was given back
+    expect(urls.map((u) => Number(u.searchParams.get("random")))).toEqual([random]);
   });
 });

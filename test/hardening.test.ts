@@ -506,7 +506,7 @@ describe("second pass: what a custom fetch or a hostile answer can still do", ()
     const followed = new Response(JSON.stringify(okBody), { status: 200 });
     Object.defineProperties(followed, { redirected: { value: true }, url: { value: "https://evil.example/landing" } });
     const error = await clientOf(async () => followed).im.getTopic(getBody()).catch((e: unknown) => e);
-    expect((error as Error).message).toContain("reached by following a redirect");
+    expect((error as Error).message).toContain("a redirect the fetch followed to https://evil.example; refused");
     expect((error as Error).message).not.toContain("not followed");
   });
 });

@@ -8,11 +8,12 @@
 import { createFinalURL, mergeHeaders } from "openapi-fetch";
 import { requestRules } from "../../generated/request-rules.js";
 import { waitForUserSig, type Credentials } from "../credentials.js";
-import { isTimError, TimAbortError, TimApiError, type TimError, type TimErrorDetails } from "../errors.js";
+import { isTimError, TimAbortError, TimApiError, TimTimeoutError, type TimErrorDetails } from "../errors.js";
 import { randomUint32 } from "../internal/random.js";
-import { operationTable, type CallMeta, type CallOptions, type OperationDescriptor, type OperationId } from "../operations.js";
+import { operationTable, type CallMeta, type CallOptions, type OperationId } from "../operations.js";
 import { resolveCallOptions, type ResolvedOptions } from "../options.js";
 import { send, type PlannedRequest, type SendPlan, type TransportSettings } from "../transport/send.js";
+import { within } from "../transport/within.js";
 import { serialiseBody } from "./body.js";
 import type { readBack } from "./read-back.js";
 import { shapeResult } from "./shape.js";
@@ -23,9 +24,6 @@ export interface CallContext {
   readonly transport: TransportSettings;
 }
 
-/** The last UserSig encoded: a cached one is the same string call after call, and encoding ~300 characters is not free. */
-let lastUserSig = "";
-let lastEncoded = "";
 /**
  * IM's query is five scalars, encoded before they get here (the identifier once per client, the UserSig once per
  * signature; numbers and "json" need none): joined in the order given, rather than through the generic serializer.
@@ -38,25 +36,14 @@ const serializeQuery = (query: Record<string, unknown>) => {
 /** IM's paths have no path parameters. */
 const noPathParameters = (path: string) => path;
 /** Every body is JSON, as openapi-fetch's own client would declare it. */
-const jsonBody = () => ({ "Content-Type": "application/json" });
-
-/**
- * A keyed call with its key, answered "this ID already exists" (`x-duplicate-id-codes`) after an earlier attempt
- * that may have been applied: the lost answer most likely made the ID, so it is read back (call/read-back.ts).
- */
-function isDuplicateAfterLostAnswer(descriptor: OperationDescriptor, error: TimError, idempotent: boolean, appliedEarlier: boolean): boolean {
-  return (
-    descriptor.readBack !== undefined &&
-    idempotent &&
-    appliedEarlier &&
-    error instanceof TimApiError &&
-    descriptor.duplicateIdCodes?.includes(error.code) === true
-  );
-}
+const JSON_BODY = { "Content-Type": "application/json" };
 
 export function createInvoker(ctx: CallContext) {
   const { resolved } = ctx;
   const encodedIdentifier = encodeURIComponent(resolved.identifier);
+  /** The last UserSig encoded: a cached one is the same string call after call, and encoding ~300 characters is not free. */
+  let lastUserSig = "";
+  let lastEncoded = "";
 
   /** Runs one call and resolves its result; throws its final error. Reports nothing (see `invoke`). */
   /** `forCaller: false` for the SDK's own requests (a read-back): the caller's per-call `onRequest` is not told of them. */
@@ -96,9 +83,8 @@ export function createInvoker(ctx: CallContext) {
         url: createFinalURL(descriptor.path, { baseUrl: resolved.origin, params: { query }, querySerializer: serializeQuery, pathSerializer: noPathParameters }),
         userSig,
         method: descriptor.method,
-        // A fresh plain object unless the call adds headers (then openapi-fetch merges them, case-insensitively): cheaper
-        // for fetch to read than a Headers, and never shared, so a custom fetch may change what it was given.
-        headers: call.headers ? mergeHeaders(jsonBody(), call.headers) : jsonBody(),
+        // Built by openapi-fetch's mergeHeaders for each attempt: a custom fetch gets a Headers of its own every time.
+        headers: () => mergeHeaders(JSON_BODY, call.headers),
         body: text,
       };
       answer = await send(request, ctx.transport, plan, ticket);
@@ -118,12 +104,16 @@ export function createInvoker(ctx: CallContext) {
     const details = (): TimErrorDetails => ({ operation, attempts: answer.attempts, durationMs: meta.durationMs, url: answer.url(), random });
 
     if (!answer.ok) {
-      if (isDuplicateAfterLostAnswer(descriptor, answer.error, plan.idempotent, answer.appliedEarlier)) {
-        const remaining = plan.deadlineAt === Infinity ? undefined : Math.max(1, plan.deadlineAt - Date.now());
-        const target = descriptor.readBack!.operation;
+      // A keyed call with its key, answered "this ID already exists" (`x-duplicate-id-codes`) after an earlier attempt
+      // that may have been applied: the lost answer most likely made the ID, so it is read back (call/read-back.ts).
+      const { error } = answer;
+      if (descriptor.readBack && plan.idempotent && answer.appliedEarlier && error instanceof TimApiError && descriptor.duplicateIdCodes?.includes(error.code)) {
+        const target = descriptor.readBack.operation;
         let read: Awaited<ReturnType<typeof readBack>>;
         try {
-          const policy = await import("./read-back.js");
+          // Loading the policy is part of the call: bounded by its signal and deadline like everything else.
+          const policy = await within(import("./read-back.js"), plan.signal, plan.deadlineAt, () => new TimTimeoutError("deadline", plan.deadlineMs!, details(), true));
+          const remaining = plan.deadlineAt === Infinity ? undefined : Math.max(1, plan.deadlineAt - Date.now());
           read = await policy.readBack({
             descriptor,
             sent,
@@ -134,8 +124,8 @@ export function createInvoker(ctx: CallContext) {
             // The read is the SDK's, not the caller's: their per-call `onRequest` sees only this operation's attempts.
             run: (op, readBody, readDeadline) => run(op, readBody, options, readDeadline, false),
           });
-        } catch (error) {
-          read = { unconfirmed: error }; // the policy's code could not be loaded: nothing was read
+        } catch (failure) {
+          read = { unconfirmed: failure }; // the policy's code did not load (in time): nothing was read
         }
         if (typeof read === "object" && "id" in read) {
           const pick = descriptor.pick!;
@@ -145,17 +135,17 @@ export function createInvoker(ctx: CallContext) {
             meta: { ...meta, durationMs: Date.now() - started, attempts: answer.attempts + read.attempts, readBack: true },
           };
         }
-        if (read !== "other" && read.unconfirmed instanceof TimAbortError) {
-          // Aborted during the read: the error is about this call, whose lost attempt may have been applied. Its cause
-          // is the signal's reason, as for every other abort.
-          throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: read.unconfirmed.cause }, true);
+        if (read !== "other" && plan.signal?.aborted) {
+          // Aborted while loading or making the read: the error is about this call, whose lost attempt may have been
+          // applied. Its cause is the signal's reason, as for every other abort.
+          throw new TimAbortError(`${operation} aborted while reading back ${String(sent[descriptor.idempotencyKey!])}`, { ...details(), cause: plan.signal.reason }, true);
         }
-        const { code, info, retry, codeName, meaning } = answer.error as TimApiError;
+        const { code, info, retry, codeName, meaning } = error;
         // "other": the ID holds another topic, so the lost attempt did not make it and this conflict is a plain refusal.
         // Unconfirmed: the conflict stands, but this call's own lost attempt may be what made the ID: say so.
         throw new TimApiError({ code, info, retry, codeName, meaning }, read === "other" ? details() : { ...details(), cause: read.unconfirmed, appliedEarlier: true });
       }
-      throw answer.error;
+      throw error;
     }
     const result = await shapeResult(operation, descriptor, answer, sent, details); // a plain value for a picked result
     result.response = answer.body;

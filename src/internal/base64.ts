@@ -1,6 +1,7 @@
 /**
- * @module base64 — bytes → standard base64 on `btoa`, and the URL-safe alphabet Tencent's UserSig uses, for signing.
- * The way back (for verifying) is base64-decode.ts, so that the lazily loaded verifier imports nothing the signer does.
+ * @module base64 — bytes → standard base64 on `btoa`, and the URL-safe alphabet Tencent's UserSig uses, for the
+ * signer (usersig-token.ts). The way back, for the verifier, is base64-decode.ts: each lazily loaded part carries only
+ * the half it uses.
  */
 
 /** Standard base64 (`+ / =`) of `bytes`. */

@@ -59,7 +59,8 @@ export interface PlannedRequest {
   /** The UserSig the URL carries (as signed, before encoding): redacted from all IM sends back, refused on a re-sign. */
   readonly userSig: string;
   readonly method: string;
-  readonly headers: HeadersInit;
+  /** The headers of one attempt, fresh each time (a custom fetch may change what it is given). */
+  readonly headers: () => Headers;
   readonly body: string;
 }
 
@@ -161,7 +162,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
             await ticket.wait(attemptSignal);
           } catch (failure) {
             // Neither the caller nor the deadline: the limiter's code could not be loaded (a lazy chunk). Nothing left.
-            if (!firedBy) return done(new TimNetworkError(`the rate limiter could not be loaded: ${String(failure)}`, true, { ...details(), cause: failure }));
+            if (!firedBy) return done(new TimNetworkError("the rate limiter could not be loaded", true, { ...details(), cause: failure }));
             return done(firedBy === "deadline" ? new TimTimeoutError("deadline", deadlineMs!, details(), applied) : aborted(" while waiting for a rate-limit slot"));
           } finally {
             ticket = undefined;
@@ -193,7 +194,7 @@ export async function send(request: PlannedRequest, settings: TransportSettings,
         let tooLarge: AnswerTooLarge | undefined;
         try {
           // `manual`: a redirect is an answer to refuse, never followed (it would carry the usersig and the body on).
-          const answer = await settings.fetch(href, { method: request.method, headers: request.headers, body: request.body, signal: attemptSignal, redirect: "manual" });
+          const answer = await settings.fetch(href, { method: request.method, headers: request.headers(), body: request.body, signal: attemptSignal, redirect: "manual" });
           if (answer.type !== "opaqueredirect" && !(answer.status >= 300 && answer.status < 400) && !answer.redirected) {
             try {
               text = await readAnswer(answer, settings.maxResponseBytes);
