@@ -466,7 +466,7 @@ if (importTiming)
 else out.push("| Cold import | n/a | | |");
 for (const [name, label] of [["client", "whole client (`export *`)"], ["genUserSig", "`genUserSig` alone"], ["openapi-fetch", "openapi-fetch alone (reference)"]] as const) {
   const s = sizes[name];
-  const lazy = s && s.lazyMinBytes ? `; lazy chunks (loaded on first API error): ${(s.lazyGzipBytes / 1024).toFixed(2)} kB gz / ${(s.lazyMinBytes / 1024).toFixed(2)} kB min` : "";
+  const lazy = s && s.lazyMinBytes ? `; lazy chunks (each loaded on first use: code meanings, signer, verifier, rate limiter, read-back): ${(s.lazyGzipBytes / 1024).toFixed(2)} kB gz / ${(s.lazyMinBytes / 1024).toFixed(2)} kB min` : "";
   out.push(`| Bundle, ${label}: esbuild min+gzip -9, initial load | ${s ? `${(s.gzipBytes / 1024).toFixed(2)} kB gz` : "n/a"} | ${s ? `${(s.minBytes / 1024).toFixed(2)} kB min${lazy}` : ""} | |`);
 }
 out.push("");
