@@ -19,7 +19,7 @@ import { build, distEntry, root } from "./build.mjs";
 /** The target for the whole client with every operation: 11 500 B min+gzip. Reported, not enforced (README "Size"). */
 const targetBytes = 11_500;
 /**
- * The enforced ceiling: the target plus 3 % (the initial load as last reviewed is 11 490 B), so growth past it fails
+ * The enforced ceiling: the target plus 3 % (the initial load as last reviewed is 11 491 B), so growth past it fails
  * the build and has to be looked at. One way to grow it by ~750 B at once: a lazy chunk (dynamic `import()`) that
  * statically imports any module of the initial load, which makes esbuild move those modules into a chunk of their
  * own, a second initial file gzipped apart (why the UserSig signer and verifier, the rate limiter and the read-back

@@ -339,6 +339,23 @@ describe("onError", () => {
     }
   });
 
+  it("bounds the read-back's loading by the call's deadline: the conflict stands, maybe applied", async () => {
+    vi.resetModules();
+    vi.doMock("../src/call/read-back.js", () => new Promise(() => {})); // a chunk that never arrives
+    try {
+      const fresh = await import("../src/index.js");
+      const { fetch } = scriptedFetch([reset(), conflict]);
+      // Longer than the reset's backoff (at most 500 ms) so the retry happens; the load then stalls until the deadline.
+      const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, deadlineMs: 1_500 });
+      const error = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(fresh.TimApiError);
+      expect(error).toMatchObject({ code: CREATE_ID_IN_USE, mayHaveBeenApplied: true, cause: { name: "TimTimeoutError", kind: "deadline" } });
+    } finally {
+      vi.doUnmock("../src/call/read-back.js");
+      vi.resetModules();
+    }
+  });
+
   it("bounds the read-back's loading by the call's signal: an abort while it loads is the call's abort, maybe applied", async () => {
     vi.resetModules();
     vi.doMock("../src/call/read-back.js", () => new Promise(() => {})); // a chunk that never arrives

@@ -4,6 +4,7 @@ import { inflateSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createCredentials } from "../src/credentials.js";
 import { TimConfigError, TimTimeoutError } from "../src/errors.js";
+import { within } from "../src/transport/within.js";
 import { verifyUserSig } from "../src/usersig.js";
 
 const SECRET_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -203,5 +204,30 @@ describe("createCredentials with a fixed userSig string", () => {
     expect(credentials.canRefresh).toBe(false);
     expect(await credentials.refresh("fixed-sig")).toBe("fixed-sig");
     expect(credentials.peek()).toBe("fixed-sig");
+  });
+});
+
+describe("within (the bounded wait credentials, the limiter and the read-back share)", () => {
+  it("gives up at once on a signal already aborted, and a rejection that comes later is still handled", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      let fail!: (e: Error) => void;
+      const late = new Promise<string>((_, reject) => (fail = reject));
+      const controller = new AbortController();
+      controller.abort();
+      await expect(within(late, controller.signal, Infinity, (why) => new Error(`stopped by ${why}`))).rejects.toThrow("stopped by signal");
+      fail(new Error("a chunk that never arrived"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+
+  it("settles with the promise when it comes first, and stops at the time limit otherwise", async () => {
+    await expect(within(Promise.resolve("first"), undefined, Date.now() + 1_000, () => new Error("late"))).resolves.toBe("first");
+    await expect(within(new Promise(() => {}), undefined, Date.now() + 10, (why) => new Error(`stopped by ${why}`))).rejects.toThrow("stopped by time");
   });
 });

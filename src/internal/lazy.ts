@@ -6,8 +6,10 @@
 export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () => {
-    const current = (loading ??= load());
-    current.catch(() => loading === current && (loading = undefined));
-    return current;
+    if (!loading) {
+      const current = (loading = load());
+      current.catch(() => loading === current && (loading = undefined));
+    }
+    return loading;
   };
 }

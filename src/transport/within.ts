@@ -16,6 +16,11 @@ export function within<T>(promise: Promise<T>, signal: AbortSignal | undefined, 
       settle();
       reject(stopped("signal"));
     };
+    // Handled first, whatever happens next: a promise given up on may still reject later, and must not go unhandled.
+    promise.then(
+      (value) => (settle(), resolve(value)),
+      (error: unknown) => (settle(), reject(error)),
+    );
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (untilMs !== Infinity) {
@@ -24,10 +29,6 @@ export function within<T>(promise: Promise<T>, signal: AbortSignal | undefined, 
         reject(stopped("time"));
       }, timerMs(untilMs - Date.now()));
     }
-    promise.then(
-      (value) => (settle(), resolve(value)),
-      (error: unknown) => (settle(), reject(error)),
-    );
   });
 }
 
