@@ -4,13 +4,14 @@
  * the spec's x-webhooks), verdicts, failing handlers, and no token in any reply or event.
  */
 import { createHash } from "node:crypto";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { callbackQuery, callbacks, rejectionCodes } from "../generated/callbacks.js";
 import { listCallbacks } from "../scripts/lib/callbacks.mjs";
 import { callbackSign, createCallbackHandler, signCallback, type CallbackEvent, type CallbackHandlerOptions } from "../src/callbacks/index.js";
 import { TimConfigError } from "../src/errors.js";
 import { errorsOf } from "./helpers/ajv.js";
 import { spec } from "./helpers/fixtures.js";
+import { importWithChunk, restoreChunks } from "./helpers/lazy-chunk.js";
 import { deref, pointer } from "../scripts/lib/spec.mjs";
 
 const TOKEN = "callback-token-for-tests";
@@ -425,23 +426,14 @@ describe("options", () => {
 });
 
 describe("the lazily loaded dispatch (body reader, validator, verdicts)", () => {
+  afterEach(restoreChunks);
+
   it("a failed load is not kept: the next request loads it again", async () => {
-    vi.resetModules();
-    let loads = 0;
-    vi.doMock("../src/callbacks/dispatch.js", async (importOriginal) => {
-      if (loads++ === 0) throw new Error("chunk did not arrive");
-      return importOriginal();
-    });
-    try {
-      const fresh = await import("../src/callbacks/index.js");
-      const handle = fresh.createCallbackHandler({ sdkAppId: SDK_APP_ID, token: TOKEN, clock: () => NOW * 1000, on: {} });
-      const first = await handle(await signed(BEFORE)).then((r) => r.status, (e: unknown) => e);
-      expect(first).not.toBe(200);
-      expect((await handle(await signed(BEFORE))).status).toBe(200);
-      expect(loads).toBe(2);
-    } finally {
-      vi.doUnmock("../src/callbacks/dispatch.js");
-      vi.resetModules();
-    }
+    const { fresh, loads } = await importWithChunk<typeof import("../src/callbacks/index.js")>("src/callbacks/dispatch.js", "fails once", "src/callbacks/index.js");
+    const handle = fresh.createCallbackHandler({ sdkAppId: SDK_APP_ID, token: TOKEN, clock: () => NOW * 1000, on: {} });
+    const first = await handle(await signed(BEFORE)).then((r) => r.status, (e: unknown) => e);
+    expect(first).not.toBe(200);
+    expect((await handle(await signed(BEFORE))).status).toBe(200);
+    expect(loads()).toBe(2);
   });
 });

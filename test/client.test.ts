@@ -20,6 +20,7 @@ import { errorCodeRows } from "../generated/error-codes.js";
 import { retryCodes } from "../generated/retry-codes.js";
 import { operationTable } from "../src/operations.js";
 import { until } from "./helpers/harness.js";
+import { forgetFailedLoads, importWithChunk, restoreChunks, type ChunkFault } from "./helpers/lazy-chunk.js";
 
 const SECRET = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 const base = { sdkAppId: 1400000000, identifier: "administrator", secretKey: SECRET } satisfies ClientOptions;
@@ -320,47 +321,32 @@ describe("onError", () => {
     expect(events[0]!.error).toBe(error);
   });
 
-  it("keeps the conflict, as maybe applied, when the read-back's code cannot be loaded (it loads on first use)", async () => {
-    vi.resetModules();
-    vi.doMock("../src/call/read-back.js", () => {
-      throw new Error("chunk failed to load");
-    });
-    try {
-      const fresh = await import("../src/index.js");
+  describe("the read-back's code, loaded on first use", () => {
+    afterEach(restoreChunks);
+    const readBackChunk = (fault: ChunkFault) => importWithChunk<typeof import("../src/index.js")>("src/call/read-back.js", fault).then((c) => c.fresh);
+
+    it("keeps the conflict, as maybe applied, when it cannot be loaded", async () => {
+      const fresh = await readBackChunk("fails");
       const { fetch, urls } = scriptedFetch([reset(), conflict]);
       const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch });
       const error = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(fresh.TimApiError);
       expect(error).toMatchObject({ code: CREATE_ID_IN_USE, mayHaveBeenApplied: true });
       expect(urls).toHaveLength(2); // nothing read
-    } finally {
-      vi.doUnmock("../src/call/read-back.js");
-      vi.resetModules();
-    }
-  });
+    });
 
-  it("bounds the read-back's loading by the call's deadline: the conflict stands, maybe applied", async () => {
-    vi.resetModules();
-    vi.doMock("../src/call/read-back.js", () => new Promise(() => {})); // a chunk that never arrives
-    try {
-      const fresh = await import("../src/index.js");
+    it("bounds its loading by the call's deadline: the conflict stands, maybe applied", async () => {
+      const fresh = await readBackChunk("never arrives");
       const { fetch } = scriptedFetch([reset(), conflict]);
       // Longer than the reset's backoff (at most 500 ms) so the retry happens; the load then stalls until the deadline.
       const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, deadlineMs: 1_500 });
       const error = await im.createTopic({ GroupId: GROUP, TopicId: GROUP_TOPIC, TopicName: "t" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(fresh.TimApiError);
       expect(error).toMatchObject({ code: CREATE_ID_IN_USE, mayHaveBeenApplied: true, cause: { name: "TimTimeoutError", kind: "deadline" } });
-    } finally {
-      vi.doUnmock("../src/call/read-back.js");
-      vi.resetModules();
-    }
-  });
+    });
 
-  it("bounds the read-back's loading by the call's signal: an abort while it loads is the call's abort, maybe applied", async () => {
-    vi.resetModules();
-    vi.doMock("../src/call/read-back.js", () => new Promise(() => {})); // a chunk that never arrives
-    try {
-      const fresh = await import("../src/index.js");
+    it("bounds its loading by the call's signal: an abort while it loads is the call's abort, maybe applied", async () => {
+      const fresh = await readBackChunk("never arrives");
       const { fetch, urls } = scriptedFetch([reset(), conflict]);
       const events: ErrorEvent[] = [];
       const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, onError: (e) => events.push(e) });
@@ -372,10 +358,7 @@ describe("onError", () => {
       expect(error).toBeInstanceOf(fresh.TimAbortError);
       expect(error).toMatchObject({ mayHaveBeenApplied: true, cause: { message: "user left" } });
       expect(events.map((e) => e.error)).toEqual([error]);
-    } finally {
-      vi.doUnmock("../src/call/read-back.js");
-      vi.resetModules();
-    }
+    });
   });
 
   it.each([
@@ -431,18 +414,11 @@ describe("TimApiError.mayHaveBeenApplied", () => {
 });
 
 describe("the lazily loaded meanings table", () => {
-  afterEach(() => {
-    vi.doUnmock("../generated/error-codes.js");
-    vi.resetModules();
-  });
+  afterEach(restoreChunks);
 
   it("failing to load leaves IM's code intact (no meaning) and is tried again on the next error", async () => {
     const row = errorCodeRows.find((r) => !r.public && r.operations.includes("getTopic"))!;
-    vi.resetModules();
-    vi.doMock("../generated/error-codes.js", () => {
-      throw new Error("chunk load failed");
-    });
-    const fresh = await import("../src/index.js");
+    const { fresh } = await importWithChunk<typeof import("../src/index.js")>("generated/error-codes.js", "fails once");
     const { fetch } = fakeFetch({ ActionStatus: "FAIL", ErrorCode: row.code, ErrorInfo: "x" });
     const client = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, maxRetries: 0 });
     const call = () => client.getTopic({ GroupId: GROUP, From_Account: "u" }).catch((e: unknown) => e as TimApiError);
@@ -451,7 +427,7 @@ describe("the lazily loaded meanings table", () => {
     expect(offline).toBeInstanceOf(fresh.TimApiError);
     expect(offline).toMatchObject({ code: row.code, info: "x", meaning: undefined, codeName: undefined });
 
-    vi.doUnmock("../generated/error-codes.js");
+    forgetFailedLoads();
     expect(await call()).toMatchObject({ code: row.code, codeName: row.name, meaning: { zh: row.zh, en: row.en } });
   });
 });
@@ -481,10 +457,8 @@ describe("browser safety", () => {
 });
 
 describe("rateLimit's lazily loaded limiter", () => {
-  afterEach(() => {
-    vi.doUnmock("../src/rate-limit.js");
-    vi.resetModules();
-  });
+  afterEach(restoreChunks);
+  const limiterChunk = (fault: ChunkFault) => importWithChunk<typeof import("../src/index.js")>("src/rate-limit.js", fault).then((c) => c.fresh);
 
   it("paces calls once loaded, in call order", async () => {
     const { fetch, urls } = scriptedFetch([{ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] }]);
@@ -497,16 +471,7 @@ describe("rateLimit's lazily loaded limiter", () => {
   });
 
   it("that cannot be loaded fails that call as a network error that sent nothing; the next call loads it again", async () => {
-    vi.resetModules();
-    let failNext = true;
-    vi.doMock("../src/rate-limit.js", async (importOriginal) => {
-      if (failNext) {
-        failNext = false;
-        throw new Error("chunk failed to load");
-      }
-      return importOriginal();
-    });
-    const fresh = await import("../src/index.js");
+    const fresh = await limiterChunk("fails once");
     const { fetch, urls } = scriptedFetch([{ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] }]);
     const errors: ErrorEvent[] = [];
     const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: true, onError: (e) => errors.push(e) });
@@ -516,20 +481,14 @@ describe("rateLimit's lazily loaded limiter", () => {
     expect(String((error as Error).message)).toContain("rate limiter could not be loaded");
     expect(urls).toEqual([]);
     expect(errors.map((e) => e.error)).toEqual([error]);
-    vi.resetModules(); // the registry forgets the failed load, as a browser retries a failed chunk
+    forgetFailedLoads();
     await im.getTopic({ GroupId: GROUP, From_Account: "u" });
     expect(urls).toHaveLength(1);
   });
 
   it("bounds its loading by the caller's signal, and a place that arrives after the call gave up does not block the queue", async () => {
-    vi.resetModules();
     let release!: () => void;
-    const loaded = new Promise<void>((resolve) => (release = resolve));
-    vi.doMock("../src/rate-limit.js", async (importOriginal) => {
-      await loaded;
-      return importOriginal();
-    });
-    const fresh = await import("../src/index.js");
+    const fresh = await limiterChunk({ gate: new Promise<void>((resolve) => (release = resolve)) });
     const { fetch, urls } = scriptedFetch([{ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "", TopicAndSelfInfo: [] }]);
     const im = fresh.createClient({ ...base, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: true });
     const controller = new AbortController();

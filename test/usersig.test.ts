@@ -11,6 +11,7 @@ import { zlibInflate } from "../src/internal/inflate.js";
 import { adler32, zlibStore } from "../src/internal/zlib.js";
 import { genUserSig, verifyUserSig, type GenUserSigOptions, type VerifyUserSigOptions } from "../src/usersig.js";
 import { TimConfigError } from "../src/errors.js";
+import { forgetFailedLoads, importWithChunk, restoreChunks } from "./helpers/lazy-chunk.js";
 
 interface OfficialApi {
   genUserSig(identifier: string, expireSeconds: number): string;
@@ -66,25 +67,13 @@ afterEach(() => {
 });
 
 describe("genUserSig", () => {
-  describe("its token encoder, loaded on first use", () => {
-    afterEach(() => {
-      vi.doUnmock("../src/internal/usersig-token.js");
-      vi.resetModules();
-    });
+  describe("its signer, loaded on first use", () => {
+    afterEach(restoreChunks);
 
     it("is loaded again after a failed load: one failure does not break signing for good", async () => {
-      vi.resetModules();
-      let failNext = true;
-      vi.doMock("../src/internal/usersig-token.js", async (importOriginal) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error("chunk failed to load");
-        }
-        return importOriginal();
-      });
-      const fresh = await import("../src/usersig.js");
+      const { fresh } = await importWithChunk<typeof import("../src/usersig.js")>("src/internal/usersig-token.js", "fails once", "src/usersig.js");
       await expect(fresh.genUserSig(REFERENCE)).rejects.toMatchObject({ name: "TimConfigError", option: "secretKey", message: expect.stringContaining("could not be loaded") });
-      vi.resetModules(); // the module registry forgets the failed load, as a browser retries a failed chunk
+      forgetFailedLoads();
       expect(decodeUserSig(await fresh.genUserSig(REFERENCE))["TLS.sig"]).toBe(REFERENCE_SIG);
     });
   });

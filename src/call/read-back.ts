@@ -53,6 +53,7 @@ export async function readBack(input: ReadBack): Promise<{ id: string; attempts:
   const found = (result[items.as] as Record<string, unknown>[]).find((item) => {
     if (item.ok !== true || item[idKey] !== id) return false;
     // The shaped item keeps the item's fields under their names: the id's path without its last key is the holder.
+    // (shape.ts's readPath walks the same way; this chunk keeps its own two lines so it imports nothing.)
     let holder: unknown = item;
     for (const key of items.id.slice(0, -1)) holder = (holder as Record<string, unknown> | undefined)?.[key];
     return match.every((field) => (holder as Record<string, unknown> | undefined)?.[field] === sent[field]);
